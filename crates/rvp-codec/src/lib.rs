@@ -1,1 +1,23 @@
-//! Sans-IO wire codec for RVP.
+//! Sans-IO wire codec for RVP, the presence and instant-messaging protocol of Microsoft
+//! Exchange 2000 Instant Messaging (draft-osborne-rvp-00).
+#![forbid(unsafe_code)]
+#![warn(missing_docs, missing_debug_implementations)]
+
+mod config;
+mod decode;
+mod error;
+mod message;
+mod method;
+
+pub mod header;
+pub mod mime;
+pub mod xml;
+
+pub use config::{Config, Limits};
+pub use decode::{DecodeError, Syntax};
+pub use error::Error;
+pub use header::HeaderError;
+pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};
+pub use method::{InvalidMethod, Method};
+pub use mime::MimeError;
+pub use xml::XmlError;

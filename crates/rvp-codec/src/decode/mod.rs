@@ -1,0 +1,5 @@
+//! Incremental decoding of requests and responses from a caller-owned buffer.
+
+mod error;
+
+pub use error::{DecodeError, Syntax};
