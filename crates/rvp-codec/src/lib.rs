@@ -14,7 +14,7 @@ pub mod mime;
 pub mod xml;
 
 pub use config::{Config, Limits};
-pub use decode::{DecodeError, Syntax};
+pub use decode::{DecodeError, RequestDecoder, ResponseDecoder, Syntax};
 pub use error::Error;
 pub use header::HeaderError;
 pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};
