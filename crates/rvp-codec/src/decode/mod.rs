@@ -265,12 +265,12 @@ impl<H> Framer<H> {
             let head_bytes = buf.split_to(len).freeze();
             let head = parse(&head_bytes, &self.config)?;
             let framing = framing(&head, &self.config)?;
-            if let Framing::Length(n) = framing {
-                if n > self.config.limits.max_body_size {
-                    return Err(DecodeError::BodyTooLarge {
-                        limit: self.config.limits.max_body_size,
-                    });
-                }
+            if let Framing::Length(n) = framing
+                && n > self.config.limits.max_body_size
+            {
+                return Err(DecodeError::BodyTooLarge {
+                    limit: self.config.limits.max_body_size,
+                });
             }
             self.state = State::Body {
                 head,
