@@ -66,14 +66,20 @@ fn manifest() -> Vec<Vector> {
 /// Every file under `tests/vectors` is in the manifest, and every manifest entry exists.
 #[test]
 fn manifest_is_complete() {
-    let listed: std::collections::BTreeSet<String> = manifest().into_iter().map(|v| v.name).collect();
+    let listed: std::collections::BTreeSet<String> =
+        manifest().into_iter().map(|v| v.name).collect();
     let mut found = std::collections::BTreeSet::new();
     for sub in std::fs::read_dir(dir()).unwrap() {
         let sub = sub.unwrap().path();
         if sub.is_dir() {
             for f in std::fs::read_dir(&sub).unwrap() {
                 let f = f.unwrap().path();
-                found.insert(f.strip_prefix(dir()).unwrap().to_string_lossy().replace('\\', "/"));
+                found.insert(
+                    f.strip_prefix(dir())
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
             }
         }
     }
@@ -122,10 +128,18 @@ fn head_outcome(kind: &str, bytes: &[u8], config: Config) -> Outcome {
 fn heads_decode_as_the_manifest_says() {
     for v in manifest().iter().filter(|v| v.kind != "mime") {
         let bytes = std::fs::read(&v.path).unwrap();
-        for (mode, config, expected) in [("strict", Config::strict(), v.strict), ("lenient", Config::lenient(), v.lenient)] {
+        for (mode, config, expected) in [
+            ("strict", Config::strict(), v.strict),
+            ("lenient", Config::lenient(), v.lenient),
+        ] {
             let got = head_outcome(&v.kind, &bytes, config);
             let want_head_err = expected == Outcome::Head;
-            assert_eq!(got == Outcome::Head, want_head_err, "{} in {mode} mode: {got:?}", v.name);
+            assert_eq!(
+                got == Outcome::Head,
+                want_head_err,
+                "{} in {mode} mode: {got:?}",
+                v.name
+            );
         }
     }
 }
@@ -134,7 +148,10 @@ fn heads_decode_as_the_manifest_says() {
 /// the same message as decoding it at once.
 #[test]
 fn every_prefix_needs_more() {
-    for v in manifest().iter().filter(|v| v.kind != "mime" && v.lenient != Outcome::Head) {
+    for v in manifest()
+        .iter()
+        .filter(|v| v.kind != "mime" && v.lenient != Outcome::Head)
+    {
         let bytes = std::fs::read(&v.path).unwrap();
         let config = Config::lenient();
         let at_once = decode_message(&v.kind, &bytes, config).unwrap();
@@ -159,7 +176,13 @@ fn every_prefix_needs_more() {
                     buf.extend_from_slice(&[*b]);
                     let r = d.decode(&mut buf).unwrap();
                     if r.is_some() {
-                        assert_eq!(i + 1, bytes.len(), "{}: complete after {} bytes", v.name, i + 1);
+                        assert_eq!(
+                            i + 1,
+                            bytes.len(),
+                            "{}: complete after {} bytes",
+                            v.name,
+                            i + 1
+                        );
                         got = r;
                     }
                 }
@@ -178,21 +201,42 @@ fn every_prefix_needs_more() {
 /// its framing headers.
 #[test]
 fn encode_of_decode_is_stable() {
-    for v in manifest().iter().filter(|v| v.kind != "mime" && v.lenient != Outcome::Head) {
+    for v in manifest()
+        .iter()
+        .filter(|v| v.kind != "mime" && v.lenient != Outcome::Head)
+    {
         let bytes = std::fs::read(&v.path).unwrap();
         let config = Config::lenient();
         match decode_message(&v.kind, &bytes, config).unwrap() {
             Message::Request(r) => {
                 let once = r.to_bytes();
-                let Message::Request(again) = decode_message("req", &once, Config::strict()).unwrap() else { unreachable!() };
+                let Message::Request(again) =
+                    decode_message("req", &once, Config::strict()).unwrap()
+                else {
+                    unreachable!()
+                };
                 assert_eq!(again.to_bytes(), once, "{}", v.name);
-                assert_eq!((&again.method, &again.target, &again.body), (&r.method, &r.target, &r.body), "{}", v.name);
+                assert_eq!(
+                    (&again.method, &again.target, &again.body),
+                    (&r.method, &r.target, &r.body),
+                    "{}",
+                    v.name
+                );
             }
             Message::Response(r) => {
                 let once = r.to_bytes();
-                let Message::Response(again) = decode_message("rsp", &once, Config::strict()).unwrap() else { unreachable!() };
+                let Message::Response(again) =
+                    decode_message("rsp", &once, Config::strict()).unwrap()
+                else {
+                    unreachable!()
+                };
                 assert_eq!(again.to_bytes(), once, "{}", v.name);
-                assert_eq!((again.status, &again.reason, &again.body), (r.status, &r.reason, &r.body), "{}", v.name);
+                assert_eq!(
+                    (again.status, &again.reason, &again.body),
+                    (r.status, &r.reason, &r.body),
+                    "{}",
+                    v.name
+                );
             }
         }
     }
