@@ -170,7 +170,8 @@ pub struct CacheStats {
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let resolver = DnsResolver::system()?;
 /// let jo: Address = "JoBrown@adatum.com".parse()?;
-/// let location = locate(&resolver, &jo, &mut rand::rng()).await?;
+/// let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
+/// let location = locate(&resolver, &jo, &mut rng).await?;
 /// println!("{}", location.logical_url);
 /// # Ok(()) }
 /// ```
