@@ -6,6 +6,12 @@ use std::net::SocketAddr;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// An alias did not parse.
+    #[error(transparent)]
+    Alias(#[from] AliasError),
+    /// A domain or host name did not parse.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
     /// An address did not parse.
     #[error(transparent)]
     Address(#[from] AddressError),
@@ -327,4 +333,30 @@ pub enum ConfigError {
     /// The file lists no usable `nameserver`.
     #[error("no nameserver line in resolv.conf")]
     NoNameServers,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_error_wraps_every_operation_and_keeps_messages() {
+        let e: Error = AliasError::Empty.into();
+        assert_eq!(e.to_string(), "empty alias");
+        let e: Error = AddressError::Domain(DomainError::NonAscii { index: 1, ch: 'ü' }).into();
+        assert!(e.to_string().contains("A-label"), "{e}");
+        let e: Error = ResolveError::NoSuchDomain {
+            name: "ghost.test".into(),
+        }
+        .into();
+        assert_eq!(e.to_string(), "ghost.test does not exist (NXDOMAIN)");
+        let e: Error = DnsError::ServerFailure { rcode: 5 }.into();
+        assert_eq!(e.to_string(), "DNS server error, response code 5");
+        let e: Error = UrlError::MissingHostHeader.into();
+        assert!(matches!(e, Error::Url(_)));
+        let e: Error = ConfigError::NoNameServers.into();
+        assert!(matches!(e, Error::Config(_)));
+        let e: Error = DomainError::Empty.into();
+        assert!(matches!(e, Error::Domain(_)));
+    }
 }

@@ -2,8 +2,9 @@
 //! a free port, answering only from its command line (`--no-resolv --no-hosts`, names
 //! under `.test` are local, everything else is REFUSED). No query leaves the machine.
 //!
-//! When the dnsmasq binary is missing these tests fail if `CI` is set, and otherwise print
-//! a skip message and pass.
+//! The binary is `$IM_URL_DNSMASQ` when set, else `dnsmasq` in `PATH`, else
+//! `/usr/sbin/dnsmasq`. When it is missing these tests fail if `CI` is set, and otherwise
+//! print a skip message and pass.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
 use std::path::PathBuf;
@@ -30,7 +31,12 @@ impl Drop for Dnsmasq {
     }
 }
 
+/// `$IM_URL_DNSMASQ` if set (only that path), else `dnsmasq` in `PATH`, else `/usr/sbin`.
 fn binary() -> Option<PathBuf> {
+    if let Some(explicit) = std::env::var_os("IM_URL_DNSMASQ") {
+        let p = PathBuf::from(explicit);
+        return p.is_file().then_some(p);
+    }
     let from_path = std::env::var_os("PATH").and_then(|paths| {
         std::env::split_paths(&paths)
             .map(|dir| dir.join("dnsmasq"))
