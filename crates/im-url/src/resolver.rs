@@ -164,6 +164,7 @@ pub struct CacheStats {
 /// question. Answers are cached for their TTL (capped by `max_ttl`), NXDOMAIN and NODATA
 /// for the SOA's negative TTL (RFC 2308) or `negative_ttl`, capped by `max_negative_ttl`.
 /// Server errors (SERVFAIL, REFUSED) move on to the next server and are not cached.
+/// Answers served from the cache carry the TTL they have left, not the original one.
 ///
 /// ```no_run
 /// use im_url::{locate, Address, DnsResolver};
@@ -244,7 +245,7 @@ impl DnsResolver {
             .lock()
             .ok()?
             .get(name, kind, Instant::now())
-            .map(|(v, _)| v);
+            .map(|(v, left)| with_remaining_ttl(v, left));
         match hit {
             Some(_) => self.hits.fetch_add(1, Ordering::Relaxed),
             None => self.misses.fetch_add(1, Ordering::Relaxed),
@@ -461,6 +462,43 @@ impl DnsResolver {
     }
 }
 
+/// A cached answer with its TTLs lowered to the time it has left (rounded up), so callers
+/// that keep it do not outlive the cache's own expiry.
+fn with_remaining_ttl(value: Cached, left: Duration) -> Cached {
+    let left =
+        u32::try_from(left.as_secs() + u64::from(left.subsec_nanos() > 0)).unwrap_or(u32::MAX);
+    match value {
+        Cached::Srv(SrvAnswer::Targets { mut targets, ttl }) => {
+            for t in &mut targets {
+                t.ttl = t.ttl.min(left);
+            }
+            Cached::Srv(SrvAnswer::Targets {
+                targets,
+                ttl: ttl.min(left),
+            })
+        }
+        Cached::Srv(SrvAnswer::NoService { ttl }) => {
+            Cached::Srv(SrvAnswer::NoService { ttl: ttl.min(left) })
+        }
+        Cached::Addr(AddrAnswer::Addrs { addrs, ttl }) => Cached::Addr(AddrAnswer::Addrs {
+            addrs,
+            ttl: ttl.min(left),
+        }),
+        Cached::Srv(SrvAnswer::NxDomain { negative_ttl }) => Cached::Srv(SrvAnswer::NxDomain {
+            negative_ttl: negative_ttl.map(|t| t.min(left)),
+        }),
+        Cached::Srv(SrvAnswer::NoData { negative_ttl }) => Cached::Srv(SrvAnswer::NoData {
+            negative_ttl: negative_ttl.map(|t| t.min(left)),
+        }),
+        Cached::Addr(AddrAnswer::NxDomain { negative_ttl }) => Cached::Addr(AddrAnswer::NxDomain {
+            negative_ttl: negative_ttl.map(|t| t.min(left)),
+        }),
+        Cached::Addr(AddrAnswer::NoData { negative_ttl }) => Cached::Addr(AddrAnswer::NoData {
+            negative_ttl: negative_ttl.map(|t| t.min(left)),
+        }),
+    }
+}
+
 impl Resolve for DnsResolver {
     fn lookup_srv(
         &self,
@@ -502,6 +540,31 @@ options ndots:2 timeout:99 attempts:0
         assert_eq!(
             ResolverConfig::from_resolv_conf("search x\n"),
             Err(ConfigError::NoNameServers)
+        );
+    }
+
+    #[test]
+    fn cached_ttls_count_down() {
+        let target =
+            crate::dns::SrvTarget::new("im.example.com".parse().unwrap(), 80).with_ttl(300);
+        let v = Cached::Srv(SrvAnswer::Targets {
+            targets: vec![target],
+            ttl: 300,
+        });
+        let Cached::Srv(SrvAnswer::Targets { targets, ttl }) =
+            with_remaining_ttl(v, Duration::from_millis(41_500))
+        else {
+            panic!("shape kept");
+        };
+        assert_eq!((ttl, targets[0].ttl), (42, 42));
+        let v = Cached::Addr(AddrAnswer::NoData {
+            negative_ttl: Some(5),
+        });
+        assert_eq!(
+            with_remaining_ttl(v, Duration::from_secs(60)),
+            Cached::Addr(AddrAnswer::NoData {
+                negative_ttl: Some(5)
+            })
         );
     }
 

@@ -4,7 +4,8 @@
 //! - `roundtrip`: proptest round trips of addresses and URLs;
 //! - `fake_dns` (feature `resolver`): in-test UDP/TCP servers for truncation, timeouts,
 //!   retries and forged replies;
-//! - `dnsmasq` (feature `resolver`): real SRV records served by dnsmasq on loopback.
+//! - `dnsmasq` (feature `resolver`): real SRV records served by dnsmasq on loopback;
+//! - `vectors`: replies captured from dnsmasq, read offline.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -14,6 +15,7 @@ mod dnsmasq;
 mod fake_dns;
 mod parse_stability;
 mod roundtrip;
+mod vectors;
 
 /// Without the `resolver` feature the DNS tests are not built; under CI that must fail
 /// rather than pass silently (run `cargo test -p im-url --all-features`).
