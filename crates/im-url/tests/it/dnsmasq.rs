@@ -307,19 +307,19 @@ async fn fallback_nodata_nxdomain_and_no_service() {
 #[tokio::test]
 async fn cache_honours_ttl_expiry_and_negative_caching() {
     let Some(server) = start(&args(&[
-        "--local-ttl=1",
+        "--local-ttl=2",
         "--srv-host=_rvp._tcp.short.test,im.short.test,18207,0,0",
         "--host-record=im.short.test,127.0.0.21",
     ])) else {
         return;
     };
     let mut c = ResolverConfig::new(vec![server.addr]);
-    c.negative_ttl = Duration::from_secs(1);
+    c.negative_ttl = Duration::from_secs(2);
     let r = DnsResolver::new(c);
     let short = d("short.test");
 
     let first = r.lookup_srv(&short).await.unwrap();
-    assert!(matches!(first, SrvAnswer::Targets { ttl: 1, .. }));
+    assert!(matches!(first, SrvAnswer::Targets { ttl: 2, .. }));
     assert_eq!(r.lookup_srv(&short).await.unwrap(), first);
     let s = r.stats();
     assert_eq!((s.udp_queries, s.cache_hits), (1, 1));
@@ -336,8 +336,8 @@ async fn cache_honours_ttl_expiry_and_negative_caching() {
     ));
     assert_eq!(r.stats().udp_queries, 2);
 
-    // After the 1 s TTL both are asked again.
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // After the 2 s TTL both are asked again.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     assert_eq!(r.lookup_srv(&short).await.unwrap(), first);
     assert!(matches!(
         r.lookup_srv(&ghost).await.unwrap(),
