@@ -18,7 +18,8 @@ use crate::url::NodeUrl;
 pub const DEFAULT_PORT: u16 = 80;
 
 /// Name lookups needed to locate an RVP server. Implemented by the DNS resolver (feature
-/// `resolver`) and by [`StaticResolver`]; this trait needs no async runtime.
+/// `resolver`) and by [`StaticResolver`], and through `&T` and `Arc<T>`; this trait needs
+/// no async runtime. The futures must be `Send` so that servers can spawn lookups.
 pub trait Resolve {
     /// Looks up `_rvp._tcp.<domain>`.
     fn lookup_srv(
@@ -31,6 +32,38 @@ pub trait Resolve {
         &self,
         host: &Domain,
     ) -> impl Future<Output = Result<AddrAnswer, ResolveError>> + Send;
+}
+
+impl<T: Resolve + Sync + ?Sized> Resolve for &T {
+    fn lookup_srv(
+        &self,
+        domain: &Domain,
+    ) -> impl Future<Output = Result<SrvAnswer, ResolveError>> + Send {
+        (**self).lookup_srv(domain)
+    }
+
+    fn lookup_addrs(
+        &self,
+        host: &Domain,
+    ) -> impl Future<Output = Result<AddrAnswer, ResolveError>> + Send {
+        (**self).lookup_addrs(host)
+    }
+}
+
+impl<T: Resolve + Send + Sync + ?Sized> Resolve for std::sync::Arc<T> {
+    fn lookup_srv(
+        &self,
+        domain: &Domain,
+    ) -> impl Future<Output = Result<SrvAnswer, ResolveError>> + Send {
+        (**self).lookup_srv(domain)
+    }
+
+    fn lookup_addrs(
+        &self,
+        host: &Domain,
+    ) -> impl Future<Output = Result<AddrAnswer, ResolveError>> + Send {
+        (**self).lookup_addrs(host)
+    }
 }
 
 /// Where a candidate server came from.
@@ -403,6 +436,17 @@ pub(crate) mod tests {
                 name: "empty.com".into()
             })
         );
+    }
+
+    #[test]
+    fn references_and_arcs_resolve_too() {
+        let table = std::sync::Arc::new(
+            StaticResolver::new().with_host(d("plain.com"), vec!["192.0.2.7".parse().unwrap()]),
+        );
+        let a: Address = "bob@plain.com".parse().unwrap();
+        let by_arc = block_on(locate(&table, &a, &mut rng())).unwrap();
+        let by_ref = block_on(locate(&&*table, &a, &mut rng())).unwrap();
+        assert_eq!(by_arc, by_ref);
     }
 
     #[test]

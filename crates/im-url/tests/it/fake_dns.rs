@@ -139,3 +139,26 @@ async fn silent_server_times_out_and_the_next_server_answers() {
     assert_eq!(only_silent.stats().udp_queries, 2);
     drop(silent);
 }
+
+#[tokio::test]
+async fn closed_port_fails_fast_with_an_io_error() {
+    let port = {
+        let probe = UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let server = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let mut c = config(vec![server]);
+    c.timeout = Duration::from_secs(5);
+    let r = DnsResolver::new(c);
+    let started = std::time::Instant::now();
+    let err = r.lookup_srv(&domain()).await.unwrap_err();
+    // Loopback answers ICMP port unreachable at once: no 2 x 5 s wait.
+    assert_eq!(
+        err,
+        ResolveError::Io {
+            server,
+            kind: std::io::ErrorKind::ConnectionRefused
+        }
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
