@@ -82,7 +82,7 @@ pub use crate::error::{
 };
 pub use crate::host::{Authority, Host};
 pub use crate::locate::{
-    DEFAULT_PORT, Endpoint, Location, Resolve, Source, StaticResolver, locate,
+    DEFAULT_PORT, Endpoint, Location, Overlay, Resolve, Source, StaticResolver, locate,
 };
 #[cfg(feature = "resolver")]
 pub use crate::resolver::{CacheStats, DnsResolver, RESOLV_CONF, ResolverConfig};

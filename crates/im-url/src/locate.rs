@@ -288,6 +288,23 @@ impl StaticResolver {
         self
     }
 
+    /// This table in front of `inner`: names in the table are answered from it, all others
+    /// by `inner` (a static override of DNS for some domains or hosts).
+    ///
+    /// ```
+    /// use im_url::{Resolve, SrvTarget, StaticResolver};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dns = StaticResolver::new(); // stands for a DnsResolver
+    /// let with_override = StaticResolver::new()
+    ///     .with_srv("adatum.com".parse()?, vec![SrvTarget::new("im.adatum.com".parse()?, 80)])
+    ///     .over(dns);
+    /// # let _ = with_override;
+    /// # Ok(()) }
+    /// ```
+    pub fn over<R: Resolve>(self, inner: R) -> Overlay<R> {
+        Overlay { table: self, inner }
+    }
+
     /// Publishes the addresses of `host` (an empty list is NODATA).
     #[must_use]
     pub fn with_host(mut self, host: Domain, addrs: Vec<IpAddr>) -> Self {
@@ -322,6 +339,58 @@ impl Resolve for StaticResolver {
             None => AddrAnswer::NxDomain { negative_ttl: None },
         };
         std::future::ready(Ok(answer))
+    }
+}
+
+/// A [`StaticResolver`] in front of another resolver; built by [`StaticResolver::over`].
+#[derive(Clone, Debug)]
+pub struct Overlay<R> {
+    table: StaticResolver,
+    inner: R,
+}
+
+impl<R> Overlay<R> {
+    /// The static table.
+    pub fn table(&self) -> &StaticResolver {
+        &self.table
+    }
+
+    /// The resolver behind the table.
+    pub fn inner(&self) -> &R {
+        &self.inner
+    }
+}
+
+impl<R: Resolve> Resolve for Overlay<R> {
+    fn lookup_srv(
+        &self,
+        domain: &Domain,
+    ) -> impl Future<Output = Result<SrvAnswer, ResolveError>> + Send {
+        let known = self.table.srv.get(domain).cloned();
+        let fallback = known.is_none().then(|| self.inner.lookup_srv(domain));
+        async move {
+            match (known, fallback) {
+                (Some(answer), _) => Ok(answer),
+                (None, Some(f)) => f.await,
+                (None, None) => Ok(SrvAnswer::NxDomain { negative_ttl: None }),
+            }
+        }
+    }
+
+    fn lookup_addrs(
+        &self,
+        host: &Domain,
+    ) -> impl Future<Output = Result<AddrAnswer, ResolveError>> + Send {
+        let known = self.table.hosts.contains_key(host);
+        let answer = known.then(|| self.table.lookup_addrs(host));
+        let fallback = (!known).then(|| self.inner.lookup_addrs(host));
+        async move {
+            match (answer, fallback) {
+                (Some(a), _) => a.await,
+                (None, Some(f)) => f.await,
+                (None, None) => Ok(AddrAnswer::NxDomain { negative_ttl: None }),
+            }
+        }
     }
 }
 
@@ -447,6 +516,24 @@ pub(crate) mod tests {
         let by_arc = block_on(locate(&table, &a, &mut rng())).unwrap();
         let by_ref = block_on(locate(&&*table, &a, &mut rng())).unwrap();
         assert_eq!(by_arc, by_ref);
+    }
+
+    #[test]
+    fn overlay_answers_known_names_and_delegates_the_rest() {
+        let dns = StaticResolver::new()
+            .with_srv(d("a.com"), vec![SrvTarget::new(d("dns.a.com"), 1)])
+            .with_srv(d("b.com"), vec![SrvTarget::new(d("dns.b.com"), 2)])
+            .with_host(d("dns.b.com"), vec!["192.0.2.2".parse().unwrap()]);
+        let overlay = StaticResolver::new()
+            .with_srv(d("a.com"), vec![SrvTarget::new(d("static.a.com"), 3)])
+            .with_host(d("static.a.com"), vec!["192.0.2.3".parse().unwrap()])
+            .over(dns);
+        let a = block_on(locate(&overlay, &"x@a.com".parse().unwrap(), &mut rng())).unwrap();
+        assert_eq!(a.server().unwrap().port, 3);
+        let b = block_on(locate(&overlay, &"x@b.com".parse().unwrap(), &mut rng())).unwrap();
+        assert_eq!(b.server().unwrap().port, 2);
+        assert_eq!(overlay.table().srv.len(), 1);
+        assert_eq!(overlay.inner().srv.len(), 2);
     }
 
     #[test]
