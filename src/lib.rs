@@ -12,9 +12,15 @@
 //! | feature | module | crate |
 //! |---|---|---|
 //! | `codec` (default) | [`codec`] | `rvp-codec`: wire parsing and serialisation |
+//! | `url` (default) | [`url`] | `im-url`: addresses, logical and physical URLs, DNS SRV discovery |
+//! | `resolver` | [`url`] | the async DNS resolver of `im-url` (tokio) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
 #[cfg(feature = "codec")]
 #[doc(inline)]
 pub use rvp_codec as codec;
+
+#[cfg(feature = "url")]
+#[doc(inline)]
+pub use im_url as url;
