@@ -90,11 +90,34 @@ fn line_at(input: &[u8], pos: usize) -> (&[u8], usize) {
     }
 }
 
-/// Undoes the draft's presentation of payloads (section 6.6.1 and 11): with
-/// [`Config::trim_text`], leading whitespace-only lines are dropped, and when the first
-/// header line is indented, that indentation is removed from every line, lines that are
-/// only whitespace become empty, and trailing whitespace at the end of the payload is
-/// removed. Without it, a payload that starts with whitespace is an error.
+/// The smallest indentation of the non-blank lines from byte `pos` on (0 if there are
+/// none); stops at the first unindented line.
+fn common_indent(input: &[u8], mut pos: usize) -> usize {
+    let mut min: Option<usize> = None;
+    while pos < input.len() {
+        let (line, next) = line_at(input, pos);
+        pos = next;
+        let content = line.strip_suffix(b"\r").unwrap_or(line);
+        if content.iter().all(|&b| is_ws(b)) {
+            continue;
+        }
+        let n = content.iter().take_while(|&&b| is_ws(b)).count();
+        if n == 0 {
+            return 0;
+        }
+        min = Some(min.map_or(n, |m| m.min(n)));
+    }
+    min.unwrap_or(0)
+}
+
+/// Undoes the draft's presentation of payloads (sections 6.6.1 and 11) with
+/// [`Config::trim_text`]: leading whitespace-only lines are dropped; the indentation is
+/// that of the first line or, when the first line starts at the margin (section 6.6.1:
+/// `<![CDATA[MIME-Version: 1.0` then indented lines), the smallest indentation of all
+/// later non-blank lines; it is removed from every line, lines that are only whitespace
+/// become empty, and trailing whitespace at the end of the payload is removed.
+/// Without the flag, a payload that starts with whitespace is an error (and indented
+/// later lines are left to the scanner, which sees folding).
 pub(crate) fn prepare<'a>(input: &'a [u8], config: &Config) -> Result<Prepared<'a>, MimeError> {
     // Skip whitespace-only lines at the start.
     let mut pos = 0;
@@ -109,17 +132,22 @@ pub(crate) fn prepare<'a>(input: &'a [u8], config: &Config) -> Result<Prepared<'
             break;
         }
     }
-    let (first, _) = line_at(input, pos);
-    let indent = first.iter().take_while(|&&b| is_ws(b)).count();
-    if skipped == 0 && indent == 0 {
+    let (first, after_first) = line_at(input, pos);
+    let first_indent = first.iter().take_while(|&&b| is_ws(b)).count();
+    if !config.trim_text {
+        if skipped > 0 || first_indent > 0 {
+            return Err(MimeError::LeadingWhitespace { line: 1 });
+        }
         return Ok(Prepared {
             bytes: Cow::Borrowed(input),
             skipped_lines: 0,
         });
     }
-    if !config.trim_text {
-        return Err(MimeError::LeadingWhitespace { line: 1 });
-    }
+    let indent = if first_indent > 0 {
+        first_indent
+    } else {
+        common_indent(input, after_first)
+    };
     let rest = input.get(pos..).unwrap_or_default();
     if indent == 0 {
         return Ok(Prepared {
@@ -467,6 +495,24 @@ mod tests {
         assert_eq!(&*p.bytes, b"A: 1\r\n\r\nx\r\n");
         let p = prepare(b"  A: 1\r\n  \r\n  x\r\n  ", &Config::lenient()).unwrap();
         assert_eq!(&*p.bytes, b"A: 1\r\n\r\nx");
+        // Section 6.6.1: the first line at the margin, the others indented.
+        let p = prepare(
+            b"A: 1\n    B: 2\n  \n    x\n      y\n    ",
+            &Config::lenient(),
+        )
+        .unwrap();
+        assert_eq!(p.skipped_lines, 0);
+        assert_eq!(&*p.bytes, b"A: 1\nB: 2\n\nx\n  y");
+        // A folded line followed by an unindented one is not re-indented.
+        let input = b"A: 1\r\n  more\r\nB: 2\r\n\r\n";
+        assert!(matches!(
+            prepare(input, &Config::lenient()).unwrap().bytes,
+            Cow::Borrowed(_)
+        ));
+        assert!(matches!(
+            prepare(input, &Config::strict()).unwrap().bytes,
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

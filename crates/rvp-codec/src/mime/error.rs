@@ -139,7 +139,8 @@ pub enum MimeError {
     /// The body of a UTF-8 (or US-ASCII) text message is not valid UTF-8.
     #[error("text body is not valid UTF-8 at byte {offset} of the payload")]
     InvalidUtf8Body {
-        /// Byte offset of the first invalid byte in the payload.
+        /// Byte offset of the first invalid byte in the payload (after lenient
+        /// re-indentation, if the payload was indented).
         offset: usize,
     },
     /// A typing notice, leave notice or invitation has a non-blank body (after its

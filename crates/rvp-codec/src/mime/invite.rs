@@ -68,7 +68,8 @@ use crate::Config;
 pub struct Invitation {
     /// The `Session-Id` header of the first block, if present.
     pub session_id: Option<SessionId>,
-    /// Other fields of the first (MIME) block, in order.
+    /// Other fields of the first (MIME) block, in order (not `MIME-Version`,
+    /// `Content-Type` or `Session-Id`).
     pub extra_headers: Vec<Field>,
     /// `Application-Name`: `File Transfer`, `NetMeeting.3.01`, ...
     pub application_name: Option<FieldValue>,
@@ -95,7 +96,8 @@ pub struct Invitation {
     pub request_data: Option<FieldValue>,
     /// `Cancel-Code`: why an invitation was cancelled.
     pub cancel_code: Option<CancelCode>,
-    /// Other fields of the invitation block, in order.
+    /// Other fields of the invitation block, in order (not the names of the fields
+    /// above: the encoding would not decode).
     pub extra_fields: Vec<Field>,
 }
 

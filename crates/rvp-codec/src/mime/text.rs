@@ -48,7 +48,9 @@ pub struct TextMessage {
     pub format: Option<ImFormat>,
     /// The `Session-Id` header, if present.
     pub session_id: Option<SessionId>,
-    /// Other header fields, in order (written after the known ones).
+    /// Other header fields, in order (written after the known ones). Names of the
+    /// fields above (and `MIME-Version`, `Content-Type`) do not belong here: the
+    /// encoding would not decode.
     pub extra_headers: Vec<Field>,
     /// The message text.
     pub body: String,

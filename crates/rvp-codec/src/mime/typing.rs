@@ -42,7 +42,9 @@ pub struct TypingNotice {
     pub typing_user: Option<FieldValue>,
     /// The `Session-Id` header, if present.
     pub session_id: Option<SessionId>,
-    /// Other header fields, in order (written after the known ones).
+    /// Other header fields, in order (written after the known ones). Names of the
+    /// fields above (and `MIME-Version`, `Content-Type`) do not belong here: the
+    /// encoding would not decode.
     pub extra_headers: Vec<Field>,
 }
 

@@ -12,8 +12,9 @@ use super::{MimeError, Parts};
 /// order (a `Session-Id` stays here, unparsed); the body is kept as raw bytes.
 ///
 /// Encoded as `MIME-Version: 1.0`, `Content-Type`, the headers, an empty line and the
-/// body. A value whose content type is one of the known ones would decode as that
-/// payload instead; build those with their own types.
+/// body. Values built by hand round-trip when the content type is a well-formed
+/// `type/subtype` with parameters, not one of the known ones (those decode as their
+/// own payload), and no header is named `MIME-Version` or `Content-Type`.
 ///
 /// ```
 /// use rvp_codec::Config;
