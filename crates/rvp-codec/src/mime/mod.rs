@@ -79,17 +79,18 @@
 //!
 //! | erratum | strict | lenient |
 //! |---|---|---|
-//! | 8: §6.6.1 payload, every line indented | [`MimeError::LeadingWhitespace`] | accepted as the same [`TextMessage`] as §11.1 (body `LetÆs have lunch`: the text's mojibake is valid UTF-8 and kept) |
+//! | 8: §6.6.1 payload: first header right after `<![CDATA[`, every later line indented | [`MimeError::Folded`] at line 2 ([`MimeError::BareLf`] at line 1 with the draft's LF line ends) | re-indented: the same [`TextMessage`] as §11.1, body `LetÆs have lunch` (the draft's mojibake is valid UTF-8 and kept) |
+//! | 8: §6.6.1 headers wrapped across lines (`Session-Id: {79FC61B5-1234-1234-` + newline + `8A10-…}`) | [`MimeError::Folded`] | still rejected, [`MimeError::MissingColon`]: the continuation lines start at the same column as the header lines, so they cannot be told from malformed headers; this is the draft's page layout, which the tests undo |
 //! | 13: §11.2 `MIME-Version 1.0` | [`MimeError::MissingColon`] | accepted as `MIME-Version: 1.0` |
 //! | 13: §11.2 `text/x-msmsscontrol` | decodes as [`Payload::Unknown`] (a well-formed, unknown type is preserved, not typed) | [`Payload::Typing`] |
 //! | 13: §11.2 `Session-Id: {79FC6B5-1234-1234-8A0-941F33CA4C90}` | [`MimeError::InvalidValue`] | kept verbatim as [`SessionId::Malformed`] |
 //! | 14: §11.3 `text/x-msmsgsinvite;.charset=UTF-8` | [`MimeError::UnexpectedParameter`] (`.charset`) | accepted as `charset=UTF-8` |
 //! | 14: §11.3 empty line before the invitation fields | the expected structure | the expected structure |
-//! | 15: §11.1 CDATA starts with a newline | [`MimeError::LeadingWhitespace`] | the newline is dropped |
+//! | 15: §11.1 CDATA starts with a newline (and every line is indented) | [`MimeError::LeadingWhitespace`] | the newline and the indentation are dropped |
 //!
 //! With every flag set, the draft's three section 11 examples and the §6.6.1 message
-//! decode (see the tests); with [`Config::strict`] each is rejected at its first
-//! erratum.
+//! (with the page wrapping undone, with or without the draft's trailing spaces) decode
+//! (see the tests); with [`Config::strict`] each is rejected at its first erratum.
 //!
 //! [`Config`]: crate::Config
 //! [`Config::strict`]: crate::Config::strict

@@ -336,6 +336,30 @@ fn draft_6_6_1_indented_text() {
 }
 
 #[test]
+fn draft_6_6_1_wrapped_lines_are_rejected() {
+    let wrapped = "MIME-Version: 1.0
+                                Content-Type: text/plain;
+                                charset=UTF-8
+                                X-MMS-IM-Format:
+                                FN=Microsoft%20Sans%20Serif; EF=;
+                                CO=0; CS=0; PF=22
+                                Session-Id: {79FC61B5-1234-1234-
+                                8A10-941F33CA4C90}
+
+                                LetÆs have lunch
+                                ";
+    let crlf = wrapped.replace('\n', "\r\n");
+    assert_eq!(
+        strict(crlf.as_bytes()).unwrap_err(),
+        MimeError::Folded { line: 2 }
+    );
+    assert_eq!(
+        lenient(wrapped.as_bytes()).unwrap_err(),
+        MimeError::MissingColon { line: 3 }
+    );
+}
+
+#[test]
 fn draft_11_2_typing() {
     assert_eq!(
         strict(DRAFT_11_2.as_bytes()).unwrap_err(),
