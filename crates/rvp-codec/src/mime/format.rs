@@ -444,6 +444,13 @@ mod tests {
     }
 
     #[test]
+    fn unescaped_spaces_in_font_names() {
+        let f = strict("FN=Courier New; EF=B").unwrap();
+        assert_eq!(f.font, "Courier New");
+        assert_eq!(f.to_string(), "FN=Courier%20New; EF=B; CO=0; CS=0; PF=0");
+    }
+
+    #[test]
     fn percent_edge_cases() {
         assert_eq!(percent_decode("100%").unwrap(), "100%");
         assert_eq!(percent_decode("a%zz%2").unwrap(), "a%zz%2");

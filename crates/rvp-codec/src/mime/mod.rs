@@ -4,11 +4,16 @@
 //! The XML layer hands over the text content of `<r:mime-data>` (a CDATA section or
 //! unescaped text) as bytes; [`Payload::decode`] turns it into a typed [`Payload`], and
 //! [`Payload::encode`] writes the canonical form back: CRLF line ends, one space after
-//! each colon, the headers in the order real clients use (`MIME-Version`,
-//! `Content-Type`, `X-MMS-IM-Format` or `TypingUser`, `Session-Id`, then unknown
-//! fields), an empty line, and the body. For every value `v`,
-//! `Payload::decode(&encoded(v), &config) == Ok(v)` (with [`Config::lenient`] when `v`
-//! holds a [`SessionId::Malformed`]).
+//! each colon (none before an empty value), the headers in the order real clients use
+//! (`MIME-Version`, `Content-Type`, `X-MMS-IM-Format` or `TypingUser`, `Session-Id`,
+//! then unknown fields), an empty line, and the body (for an invitation: its field
+//! block and an empty line). For every value `v` that keeps the documented constraints
+//! of its fields, `Payload::decode(&encoded(v), &config) == Ok(v)` (with
+//! [`Config::lenient`] when `v` holds a [`SessionId::Malformed`]).
+//!
+//! The XML layer must hand the `mime-data` text over untrimmed (a text body's
+//! whitespace is part of the message), and when writing, split a `]]>` of the payload
+//! across CDATA sections (or escape it).
 //!
 //! ```
 //! use rvp_codec::Config;
