@@ -1,0 +1,284 @@
+//! Validated header text: [`FieldName`], [`FieldValue`] and [`Field`].
+//!
+//! The encoders write these verbatim, so they are checked once, when they are made:
+//! a name is a token, a value is one line without control characters and without
+//! surrounding whitespace. Decoding always yields valid ones.
+
+use std::fmt;
+use std::ops::Deref;
+use std::str::FromStr;
+
+/// Text that is not a valid [`FieldName`], [`FieldValue`] or other validated payload
+/// string; `what` names the rule that was broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("invalid MIME {what}")]
+pub struct InvalidText {
+    what: &'static str,
+}
+
+impl InvalidText {
+    pub(crate) const fn new(what: &'static str) -> Self {
+        Self { what }
+    }
+
+    /// What was expected: for example `"header name (a token)"`.
+    pub fn expected(&self) -> &'static str {
+        self.what
+    }
+}
+
+/// Whether `b` may appear in an RFC 7230 token.
+pub(crate) const fn is_tchar(b: u8) -> bool {
+    matches!(b,
+        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
+        | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
+}
+
+/// Whether `s` is a non-empty token.
+pub(crate) fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(is_tchar)
+}
+
+/// Whether `s` is a valid one-line value: no control characters other than tab, no
+/// leading or trailing space or tab.
+pub(crate) fn is_field_text(s: &str) -> bool {
+    !s.chars().any(|c| c.is_control() && c != '\t')
+        && !s.starts_with([' ', '\t'])
+        && !s.ends_with([' ', '\t'])
+}
+
+/// The name of a header field in a MIME payload: a token, kept in the letter case it
+/// was received in (names are compared case-insensitively by the decoder).
+///
+/// ```
+/// use rvp_codec::mime::FieldName;
+///
+/// let name = FieldName::new("Connectivity")?;
+/// assert_eq!(name.as_str(), "Connectivity");
+/// assert!(FieldName::new("Bad Name").is_err());
+/// # Ok::<(), rvp_codec::mime::InvalidText>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FieldName(String);
+
+impl FieldName {
+    /// Checks that `name` is a token (RFC 7230 `tchar`s, at least one).
+    pub fn new(name: impl Into<String>) -> Result<Self, InvalidText> {
+        let name = name.into();
+        if is_token(&name) {
+            Ok(Self(name))
+        } else {
+            Err(InvalidText::new("header name (a token)"))
+        }
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether this name equals `other`, ignoring ASCII case.
+    pub fn eq_ignore_case(&self, other: &str) -> bool {
+        self.0.eq_ignore_ascii_case(other)
+    }
+}
+
+/// One line of header text: no control characters other than tab, no leading or
+/// trailing whitespace (the decoder trims it). May be empty.
+///
+/// Used for free-text values such as `TypingUser`, `Application-Name` and unknown
+/// fields.
+///
+/// ```
+/// use rvp_codec::mime::FieldValue;
+///
+/// let v = FieldValue::new("alice@example.com")?;
+/// assert_eq!(&*v, "alice@example.com");
+/// assert!(FieldValue::new("two\r\nlines").is_err());
+/// assert!(FieldValue::new(" padded").is_err());
+/// # Ok::<(), rvp_codec::mime::InvalidText>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct FieldValue(String);
+
+impl FieldValue {
+    /// Checks that `value` is one line of header text.
+    pub fn new(value: impl Into<String>) -> Result<Self, InvalidText> {
+        let value = value.into();
+        if is_field_text(&value) {
+            Ok(Self(value))
+        } else {
+            Err(InvalidText::new(
+                "header value (one line, no control characters, no surrounding whitespace)",
+            ))
+        }
+    }
+
+    /// The value as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value as an owned `String`.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// An unknown header field, kept as received so that it is re-encoded.
+///
+/// ```
+/// use rvp_codec::mime::Field;
+///
+/// let f = Field::new("Connectivity", "N")?;
+/// assert_eq!(f.name().as_str(), "Connectivity");
+/// assert_eq!(f.value().as_str(), "N");
+/// # Ok::<(), rvp_codec::mime::InvalidText>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub struct Field {
+    name: FieldName,
+    value: FieldValue,
+}
+
+impl Field {
+    /// A field from a name and a value, each validated.
+    pub fn new(name: impl Into<String>, value: impl Into<String>) -> Result<Self, InvalidText> {
+        Ok(Self {
+            name: FieldName::new(name)?,
+            value: FieldValue::new(value)?,
+        })
+    }
+
+    /// A field from already validated parts.
+    pub fn from_parts(name: FieldName, value: FieldValue) -> Self {
+        Self { name, value }
+    }
+
+    /// The field's name.
+    pub fn name(&self) -> &FieldName {
+        &self.name
+    }
+
+    /// The field's value.
+    pub fn value(&self) -> &FieldValue {
+        &self.value
+    }
+
+    /// Appends `Name: value\r\n`.
+    pub(crate) fn encode(&self, out: &mut Vec<u8>) {
+        encode_line(out, self.name.as_str(), self.value.as_str());
+    }
+}
+
+/// Appends `name: value\r\n` (or `name:\r\n` for an empty value).
+pub(crate) fn encode_line(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    if !value.is_empty() {
+        out.push(b' ');
+        out.extend_from_slice(value.as_bytes());
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+macro_rules! text_impls {
+    ($t:ident) => {
+        impl Deref for $t {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $t {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl FromStr for $t {
+            type Err = InvalidText;
+            fn from_str(s: &str) -> Result<Self, InvalidText> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<String> for $t {
+            type Error = InvalidText;
+            fn try_from(s: String) -> Result<Self, InvalidText> {
+                Self::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $t {
+            type Error = InvalidText;
+            fn try_from(s: &str) -> Result<Self, InvalidText> {
+                Self::new(s)
+            }
+        }
+
+        impl PartialEq<str> for $t {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $t {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+    };
+}
+
+text_impls!(FieldName);
+text_impls!(FieldValue);
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn names_are_tokens() {
+        assert!(FieldName::new("Session-Id").is_ok());
+        assert!(FieldName::new("").is_err());
+        assert!(FieldName::new("a:b").is_err());
+        assert!(FieldName::new("ä").is_err());
+        assert!(FieldName::new("X-Y").unwrap().eq_ignore_case("x-y"));
+    }
+
+    #[test]
+    fn values_are_one_trimmed_line() {
+        assert!(FieldValue::new("").is_ok());
+        assert!(FieldValue::new("a\tb ü").is_ok());
+        assert!(FieldValue::new("a\nb").is_err());
+        assert!(FieldValue::new("a\rb").is_err());
+        assert!(FieldValue::new("a\u{0}").is_err());
+        assert!(FieldValue::new("a ").is_err());
+        assert!(FieldValue::new("\ta").is_err());
+        assert!(FieldValue::new("a\u{85}").is_err());
+    }
+
+    #[test]
+    fn encode_line_omits_space_for_empty_value() {
+        let mut out = Vec::new();
+        encode_line(&mut out, "Request-Data", "");
+        Field::new("Connectivity", "N").unwrap().encode(&mut out);
+        assert_eq!(out, b"Request-Data:\r\nConnectivity: N\r\n");
+    }
+}
