@@ -74,12 +74,14 @@ pub struct Config {
     /// code) ends head lines with `\n` alone.
     pub allow_bare_lf: bool,
     /// Accept sloppy head syntax: repeated spaces in the start line, whitespace between a
-    /// header name and its colon, and obsolete line folding (replaced by one space). The
-    /// draft's examples contain all three.
+    /// header name and its colon, and obsolete line folding (replaced by one space), in
+    /// message heads and in MIME header blocks. The draft's examples contain all three.
     pub relaxed_head_syntax: bool,
     /// Trim whitespace around XML text values (`<subscription-id> 456 </subscription-id>`,
-    /// a multi-line `<d:href>`) and around MIME header values. Strict decoding treats such
-    /// padding as part of the value, so a padded number or URL is rejected.
+    /// a multi-line `<d:href>`); strict decoding treats such padding as part of the value,
+    /// so a padded number or URL is rejected. In MIME payloads, undo the draft's indented
+    /// layout (leading blank lines and the common indentation of every line are dropped)
+    /// and allow spaces around `=` in parameters.
     pub trim_text: bool,
     /// Accept presence states beyond the draft's seven: `idle` and `invisible` (sent by
     /// librvp and Miranda) and any other token, kept as an extension state.
@@ -93,8 +95,9 @@ pub struct Config {
     /// (`<D:propupdate>…</D:propertyupdate>` in the draft); nesting decides structure.
     pub relaxed_end_tags: bool,
     /// Accept known misspellings in MIME payloads: the draft's `text/x-msmsscontrol` for
-    /// `text/x-msmsgscontrol`, `MIME-Version 1.0` without a colon, and `;.` before a
-    /// parameter.
+    /// `text/x-msmsgscontrol`, `MIME-Version 1.0` without a colon, `;.` before a
+    /// parameter, a malformed `Session-Id` (kept raw and echoed back unchanged), and
+    /// unknown `Content-Type` parameters on the known payload types (ignored).
     pub allow_known_typos: bool,
 }
 

@@ -22,5 +22,5 @@ pub use error::Error;
 pub use header::HeaderError;
 pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};
 pub use method::{InvalidMethod, Method};
-pub use mime::MimeError;
+pub use mime::{MimeError, Payload};
 pub use xml::XmlError;
