@@ -3,8 +3,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod compat;
 mod config;
 mod decode;
+mod encode;
 mod error;
 mod message;
 mod method;
@@ -14,7 +16,8 @@ pub mod mime;
 pub mod xml;
 
 pub use config::{Config, Limits};
-pub use decode::{DecodeError, Syntax};
+pub use decode::{DecodeError, RequestDecoder, ResponseDecoder, Syntax};
+pub use encode::title_case;
 pub use error::Error;
 pub use header::HeaderError;
 pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};

@@ -1,5 +1,452 @@
 //! Incremental decoding of requests and responses from a caller-owned buffer.
+//!
+//! The decoders follow the shape of `tokio_util::codec::Decoder` without depending on it:
+//! [`decode`](RequestDecoder::decode) consumes one complete message from the front of a
+//! [`BytesMut`] and returns it, or returns `Ok(None)` and consumes nothing it will need
+//! again when the buffer holds only part of one (incomplete input is never an error);
+//! [`decode_eof`](RequestDecoder::decode_eof) is called once the peer has closed its side,
+//! and completes a response whose body runs until the close.
+//!
+//! Framing is done in two phases, as hyper does: a resumable scan finds the end of the
+//! head (re-scanning only the bytes that arrived since the last call), the head is split
+//! off as one `Bytes` and parsed into typed parts that share its memory; then the body is
+//! taken by `Content-Length`, de-chunked, or read until the connection closes.
 
+mod chunked;
 mod error;
+mod head;
+
+use bytes::{Bytes, BytesMut};
+use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
+use http::{HeaderMap, StatusCode};
 
 pub use error::{DecodeError, Syntax};
+
+use crate::{Config, Request, Response};
+use chunked::{Chunked, Step};
+use head::{RequestHead, ResponseHead};
+
+/// Decodes requests, one after the other, from a byte stream.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use rvp_codec::{Config, Method, RequestDecoder};
+///
+/// let mut decoder = RequestDecoder::new(Config::lenient());
+/// let mut buf = BytesMut::from(&b"SUBSCRIBE /instmsg/aliases/alice HTTP/1.1\r\nContent-Len"[..]);
+/// assert!(decoder.decode(&mut buf)?.is_none()); // needs more
+///
+/// buf.extend_from_slice(b"gth: 0\r\nNotification-Type: pragma/notify\r\n\r\nNOTIFY / HTTP/1.1\r\n");
+/// let req = decoder.decode(&mut buf)?.expect("a whole request is buffered");
+/// assert_eq!(req.method, Method::SUBSCRIBE);
+/// assert_eq!(req.headers["notification-type"], "pragma/notify");
+/// assert_eq!(&buf[..], b"NOTIFY / HTTP/1.1\r\n"); // the pipelined request stays
+/// # Ok::<(), rvp_codec::DecodeError>(())
+/// ```
+///
+/// After an error the byte stream can no longer be framed: answer with the error's
+/// [`status`](DecodeError::status) and close the connection.
+#[derive(Debug)]
+pub struct RequestDecoder {
+    framer: Framer<RequestHead>,
+}
+
+impl RequestDecoder {
+    /// A decoder with the given configuration.
+    pub fn new(config: Config) -> Self {
+        Self {
+            framer: Framer::new(config),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.framer.config
+    }
+
+    /// Decodes the next request from the front of `buf`, or returns `Ok(None)` if `buf`
+    /// does not hold a complete one yet.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
+        let done = self
+            .framer
+            .decode(buf, head::parse_request, |h, _| request_framing(&h.headers))?;
+        Ok(done.map(|(h, body)| Request {
+            method: h.method,
+            target: h.target,
+            version: h.version,
+            headers: h.headers,
+            body,
+        }))
+    }
+
+    /// Like [`decode`](Self::decode), for the bytes left when the peer has closed the
+    /// connection: `Ok(None)` if nothing (or only empty lines) is left,
+    /// [`DecodeError::UnexpectedEof`] if a request was cut off.
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
+        match self.decode(buf)? {
+            Some(r) => Ok(Some(r)),
+            None => self.framer.eof(buf).map(|_| None),
+        }
+    }
+
+    /// Whether the decoder holds a partly received request (its head is parsed and part
+    /// of its body is awaited).
+    pub fn is_mid_message(&self) -> bool {
+        self.framer.is_mid_message()
+    }
+}
+
+/// Decodes responses, one after the other, from a byte stream.
+///
+/// A response without `Content-Length` and `Transfer-Encoding` has a body that runs until
+/// the peer closes the connection, as librvp answers NOTIFYs: [`decode`](Self::decode)
+/// returns `Ok(None)` for it until [`decode_eof`](Self::decode_eof) is called.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use http::StatusCode;
+/// use rvp_codec::{Config, ResponseDecoder};
+///
+/// let mut decoder = ResponseDecoder::new(Config::lenient());
+/// let mut buf = BytesMut::from(&b"HTTP/1.1 200 Successful\r\nRVP-Notifications-Version: 0.2\r\n\r\n"[..]);
+/// assert!(decoder.decode(&mut buf)?.is_none()); // the body runs until close
+/// let rsp = decoder.decode_eof(&mut buf)?.expect("complete at close");
+/// assert_eq!(rsp.status, StatusCode::OK);
+/// assert!(rsp.body.is_empty());
+/// # Ok::<(), rvp_codec::DecodeError>(())
+/// ```
+#[derive(Debug)]
+pub struct ResponseDecoder {
+    framer: Framer<ResponseHead>,
+    to_head: bool,
+}
+
+impl ResponseDecoder {
+    /// A decoder with the given configuration.
+    pub fn new(config: Config) -> Self {
+        Self {
+            framer: Framer::new(config),
+            to_head: false,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.framer.config
+    }
+
+    /// Tells the decoder that the next response answers a `HEAD` request, so it has no
+    /// body whatever its headers say.
+    pub fn expect_response_to_head(&mut self) {
+        self.to_head = true;
+    }
+
+    /// Decodes the next response from the front of `buf`, or returns `Ok(None)` if `buf`
+    /// does not hold a complete one yet.
+    pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Response>, DecodeError> {
+        let to_head = self.to_head;
+        let done = self.framer.decode(buf, head::parse_response, |h, _| {
+            response_framing(h, to_head)
+        })?;
+        Ok(done.map(|(h, body)| {
+            self.to_head = false;
+            Response {
+                status: h.status,
+                reason: h.reason,
+                version: h.version,
+                headers: h.headers,
+                body,
+            }
+        }))
+    }
+
+    /// Like [`decode`](Self::decode), once the peer has closed the connection: completes a
+    /// response whose body runs until the close; `Ok(None)` if nothing is left;
+    /// [`DecodeError::UnexpectedEof`] if a response was cut off.
+    pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Response>, DecodeError> {
+        if let Some(r) = self.decode(buf)? {
+            return Ok(Some(r));
+        }
+        Ok(self.framer.eof(buf)?.map(|(h, body)| {
+            self.to_head = false;
+            Response {
+                status: h.status,
+                reason: h.reason,
+                version: h.version,
+                headers: h.headers,
+                body,
+            }
+        }))
+    }
+
+    /// Whether the decoder holds a partly received response.
+    pub fn is_mid_message(&self) -> bool {
+        self.framer.is_mid_message()
+    }
+}
+
+/// How the body of a message is delimited.
+#[derive(Debug)]
+enum Framing {
+    /// Exactly this many bytes.
+    Length(usize),
+    /// The chunked transfer coding; the de-chunked body so far.
+    Chunked(Chunked, BytesMut),
+    /// Everything until the connection closes (responses only).
+    UntilClose,
+}
+
+#[derive(Debug)]
+enum State<H> {
+    /// Looking for the end of the head; the bytes before `scanned` hold no head end.
+    Head { scanned: usize },
+    /// The head is parsed; the body is being received. `offset` is the message offset of
+    /// the next byte in the buffer (for error reports).
+    Body {
+        head: H,
+        framing: Framing,
+        offset: usize,
+    },
+}
+
+/// The framing state machine shared by both decoders.
+#[derive(Debug)]
+struct Framer<H> {
+    config: Config,
+    state: State<H>,
+}
+
+impl<H> Framer<H> {
+    fn new(config: Config) -> Self {
+        Self {
+            config,
+            state: State::Head { scanned: 0 },
+        }
+    }
+
+    fn is_mid_message(&self) -> bool {
+        matches!(self.state, State::Body { .. })
+    }
+
+    fn decode(
+        &mut self,
+        buf: &mut BytesMut,
+        parse: fn(&Bytes, &Config) -> Result<H, DecodeError>,
+        framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
+    ) -> Result<Option<(H, Bytes)>, DecodeError> {
+        let result = self.step(buf, parse, framing);
+        if result.is_err() {
+            self.state = State::Head { scanned: 0 };
+        }
+        result
+    }
+
+    fn step(
+        &mut self,
+        buf: &mut BytesMut,
+        parse: fn(&Bytes, &Config) -> Result<H, DecodeError>,
+        framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
+    ) -> Result<Option<(H, Bytes)>, DecodeError> {
+        if let State::Head { scanned } = &mut self.state {
+            if *scanned == 0 {
+                skip_empty_lines(buf);
+            }
+            let limit = self.config.limits.max_head_size;
+            let Some(len) = find_head_end(buf, *scanned, limit) else {
+                if buf.len() > limit {
+                    return Err(DecodeError::HeadTooLarge { limit });
+                }
+                *scanned = buf.len().saturating_sub(2);
+                return Ok(None);
+            };
+            if len > limit {
+                return Err(DecodeError::HeadTooLarge { limit });
+            }
+            let head_bytes = buf.split_to(len).freeze();
+            let head = parse(&head_bytes, &self.config)?;
+            let framing = framing(&head, &self.config)?;
+            if let Framing::Length(n) = framing
+                && n > self.config.limits.max_body_size
+            {
+                return Err(DecodeError::BodyTooLarge {
+                    limit: self.config.limits.max_body_size,
+                });
+            }
+            self.state = State::Body {
+                head,
+                framing,
+                offset: len,
+            };
+        }
+
+        let State::Body {
+            framing, offset, ..
+        } = &mut self.state
+        else {
+            return Ok(None);
+        };
+        let body = match framing {
+            Framing::Length(n) => {
+                if buf.len() < *n {
+                    buf.reserve(*n - buf.len());
+                    return Ok(None);
+                }
+                buf.split_to(*n).freeze()
+            }
+            Framing::Chunked(chunked, body) => {
+                match chunked.decode(buf, body, offset, &self.config)? {
+                    Step::NeedMore => return Ok(None),
+                    Step::Done => std::mem::take(body).freeze(),
+                }
+            }
+            Framing::UntilClose => {
+                if buf.len() > self.config.limits.max_body_size {
+                    return Err(DecodeError::BodyTooLarge {
+                        limit: self.config.limits.max_body_size,
+                    });
+                }
+                return Ok(None);
+            }
+        };
+        Ok(self.finish(body))
+    }
+
+    fn finish(&mut self, body: Bytes) -> Option<(H, Bytes)> {
+        match std::mem::replace(&mut self.state, State::Head { scanned: 0 }) {
+            State::Body { head, .. } => Some((head, body)),
+            State::Head { .. } => None,
+        }
+    }
+
+    /// Handles the end of the stream after `decode` returned `Ok(None)`.
+    fn eof(&mut self, buf: &mut BytesMut) -> Result<Option<(H, Bytes)>, DecodeError> {
+        match &self.state {
+            State::Head { .. } => {
+                skip_empty_lines(buf);
+                if buf.is_empty() {
+                    Ok(None)
+                } else {
+                    Err(DecodeError::UnexpectedEof)
+                }
+            }
+            State::Body {
+                framing: Framing::UntilClose,
+                ..
+            } => {
+                let body = buf.split().freeze();
+                Ok(self.finish(body))
+            }
+            State::Body { .. } => {
+                self.state = State::Head { scanned: 0 };
+                Err(DecodeError::UnexpectedEof)
+            }
+        }
+    }
+}
+
+/// Drops empty lines before a start line (RFC 9112 section 2.2: a server should ignore
+/// at least one; clients that add CRLF after a body need it).
+fn skip_empty_lines(buf: &mut BytesMut) {
+    let n = buf
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    if n > 0 {
+        let _ = buf.split_to(n);
+    }
+}
+
+/// The length of the head at the front of `buf` (through its empty line), searching from
+/// `from` and no further than `limit` (plus the line ending).
+fn find_head_end(buf: &[u8], from: usize, limit: usize) -> Option<usize> {
+    let window = &buf[..buf.len().min(limit.saturating_add(4))];
+    let mut i = from;
+    while let Some(p) = window.get(i..)?.iter().position(|&b| b == b'\n') {
+        let lf = i + p;
+        match window.get(lf + 1) {
+            Some(b'\n') => return Some(lf + 2),
+            Some(b'\r') if window.get(lf + 2) == Some(&b'\n') => return Some(lf + 3),
+            _ => i = lf + 1,
+        }
+    }
+    None
+}
+
+/// Body framing of a request: `Transfer-Encoding: chunked`, `Content-Length`, or none.
+fn request_framing(headers: &HeaderMap) -> Result<Framing, DecodeError> {
+    Ok(declared_framing(headers)?.unwrap_or(Framing::Length(0)))
+}
+
+/// Body framing of a response (RFC 9112 section 6.3).
+fn response_framing(head: &ResponseHead, to_head: bool) -> Result<Framing, DecodeError> {
+    let s = head.status;
+    if to_head
+        || s.is_informational()
+        || s == StatusCode::NO_CONTENT
+        || s == StatusCode::NOT_MODIFIED
+    {
+        return Ok(Framing::Length(0));
+    }
+    Ok(declared_framing(&head.headers)?.unwrap_or(Framing::UntilClose))
+}
+
+fn declared_framing(headers: &HeaderMap) -> Result<Option<Framing>, DecodeError> {
+    let mut te = headers.get_all(TRANSFER_ENCODING).iter().peekable();
+    let mut cl = headers.get_all(CONTENT_LENGTH).iter().peekable();
+    if te.peek().is_some() {
+        if cl.peek().is_some() {
+            return Err(DecodeError::ConflictingFraming);
+        }
+        let mut codings = te
+            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+            .map(trim)
+            .peekable();
+        while let Some(coding) = codings.next() {
+            let last = codings.peek().is_none();
+            if !(last && coding.eq_ignore_ascii_case(b"chunked")) {
+                return Err(DecodeError::UnsupportedTransferCoding);
+            }
+        }
+        return Ok(Some(Framing::Chunked(Chunked::Size, BytesMut::new())));
+    }
+    let mut length = None;
+    for item in cl
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(trim)
+    {
+        let n = parse_length(item).ok_or(DecodeError::InvalidContentLength)?;
+        if length.is_some_and(|l| l != n) {
+            return Err(DecodeError::InvalidContentLength);
+        }
+        length = Some(n);
+    }
+    Ok(length.map(Framing::Length))
+}
+
+fn trim(s: &[u8]) -> &[u8] {
+    let start = s
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(s.len());
+    let end = s
+        .iter()
+        .rposition(|&b| b != b' ' && b != b'\t')
+        .map_or(start, |e| e + 1);
+    &s[start..end]
+}
+
+fn parse_length(s: &[u8]) -> Option<usize> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    s.iter().try_fold(0usize, |n, &b| {
+        if b.is_ascii_digit() {
+            n.checked_mul(10)?.checked_add(usize::from(b - b'0'))
+        } else {
+            None
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+//! Every wire vector of `tests/vectors/MANIFEST`, decoded in strict and lenient mode with
+//! the outcome the manifest records, fed byte by byte, and re-encoded.
+
+use std::path::{Path, PathBuf};
+
+use bytes::BytesMut;
+use rvp_codec::{Config, DecodeError, Request, RequestDecoder, Response, ResponseDecoder};
+
+/// The layer at which a vector is expected to fail, or `Ok`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Head,
+    Header,
+    Xml,
+    Mime,
+}
+
+impl Outcome {
+    fn parse(s: &str) -> Outcome {
+        match s {
+            "ok" => Outcome::Ok,
+            "err:head" => Outcome::Head,
+            "err:header" => Outcome::Header,
+            "err:xml" => Outcome::Xml,
+            "err:mime" => Outcome::Mime,
+            other => panic!("unknown outcome {other:?} in MANIFEST"),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Vector {
+    path: PathBuf,
+    name: String,
+    kind: String,
+    strict: Outcome,
+    lenient: Outcome,
+}
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
+}
+
+fn manifest() -> Vec<Vector> {
+    let text = std::fs::read_to_string(dir().join("MANIFEST")).expect("MANIFEST");
+    let vectors: Vec<Vector> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(f.len(), 4, "bad MANIFEST line {l:?}");
+            Vector {
+                path: dir().join(f[0]),
+                name: f[0].to_owned(),
+                kind: f[1].to_owned(),
+                strict: Outcome::parse(f[2]),
+                lenient: Outcome::parse(f[3]),
+            }
+        })
+        .collect();
+    assert!(vectors.len() >= 60, "only {} vectors", vectors.len());
+    vectors
+}
+
+/// Every file under `tests/vectors` is in the manifest, and every manifest entry exists.
+#[test]
+fn manifest_is_complete() {
+    let listed: std::collections::BTreeSet<String> =
+        manifest().into_iter().map(|v| v.name).collect();
+    let mut found = std::collections::BTreeSet::new();
+    for sub in std::fs::read_dir(dir()).unwrap() {
+        let sub = sub.unwrap().path();
+        if sub.is_dir() {
+            for f in std::fs::read_dir(&sub).unwrap() {
+                let f = f.unwrap().path();
+                found.insert(
+                    f.strip_prefix(dir())
+                        .unwrap()
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    assert_eq!(listed, found);
+}
+
+enum Message {
+    Request(Request),
+    Response(Response),
+}
+
+fn decode_message(kind: &str, bytes: &[u8], config: Config) -> Result<Message, DecodeError> {
+    let mut buf = BytesMut::from(bytes);
+    let msg = match kind {
+        "req" => {
+            let mut d = RequestDecoder::new(config);
+            let r = match d.decode(&mut buf)? {
+                Some(r) => r,
+                None => d.decode_eof(&mut buf)?.expect("a whole request"),
+            };
+            Message::Request(r)
+        }
+        "rsp" => {
+            let mut d = ResponseDecoder::new(config);
+            let r = match d.decode(&mut buf)? {
+                Some(r) => r,
+                None => d.decode_eof(&mut buf)?.expect("a whole response"),
+            };
+            Message::Response(r)
+        }
+        other => panic!("not a message kind: {other}"),
+    };
+    assert!(buf.is_empty(), "bytes left after the message");
+    Ok(msg)
+}
+
+fn head_outcome(kind: &str, bytes: &[u8], config: Config) -> Outcome {
+    match decode_message(kind, bytes, config) {
+        Ok(_) => Outcome::Ok,
+        Err(_) => Outcome::Head,
+    }
+}
+
+/// The head layer fails exactly for the vectors whose manifest outcome says so.
+#[test]
+fn heads_decode_as_the_manifest_says() {
+    for v in manifest().iter().filter(|v| v.kind != "mime") {
+        let bytes = std::fs::read(&v.path).unwrap();
+        for (mode, config, expected) in [
+            ("strict", Config::strict(), v.strict),
+            ("lenient", Config::lenient(), v.lenient),
+        ] {
+            let got = head_outcome(&v.kind, &bytes, config);
+            let want_head_err = expected == Outcome::Head;
+            assert_eq!(
+                got == Outcome::Head,
+                want_head_err,
+                "{} in {mode} mode: {got:?}",
+                v.name
+            );
+        }
+    }
+}
+
+/// Fed one byte at a time, every proper prefix yields "need more" and the whole input
+/// the same message as decoding it at once.
+#[test]
+fn every_prefix_needs_more() {
+    for v in manifest()
+        .iter()
+        .filter(|v| v.kind != "mime" && v.lenient != Outcome::Head)
+    {
+        let bytes = std::fs::read(&v.path).unwrap();
+        let config = Config::lenient();
+        let at_once = decode_message(&v.kind, &bytes, config).unwrap();
+        let mut buf = BytesMut::new();
+        match (v.kind.as_str(), at_once) {
+            ("req", Message::Request(whole)) => {
+                let mut d = RequestDecoder::new(config);
+                for (i, b) in bytes.iter().enumerate() {
+                    buf.extend_from_slice(&[*b]);
+                    let r = d.decode(&mut buf).unwrap();
+                    if i + 1 < bytes.len() {
+                        assert!(r.is_none(), "{}: complete after {} bytes", v.name, i + 1);
+                    } else {
+                        assert_eq!(r.as_ref(), Some(&whole), "{}", v.name);
+                    }
+                }
+            }
+            ("rsp", Message::Response(whole)) => {
+                let mut d = ResponseDecoder::new(config);
+                let mut got = None;
+                for (i, b) in bytes.iter().enumerate() {
+                    buf.extend_from_slice(&[*b]);
+                    let r = d.decode(&mut buf).unwrap();
+                    if r.is_some() {
+                        assert_eq!(
+                            i + 1,
+                            bytes.len(),
+                            "{}: complete after {} bytes",
+                            v.name,
+                            i + 1
+                        );
+                        got = r;
+                    }
+                }
+                if got.is_none() {
+                    got = d.decode_eof(&mut buf).unwrap();
+                }
+                assert_eq!(got.as_ref(), Some(&whole), "{}", v.name);
+            }
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// Re-encoding a decoded vector gives a canonical form that is a fixed point: decoding
+/// and encoding it again changes nothing, and the message itself is unchanged apart from
+/// its framing headers.
+#[test]
+fn encode_of_decode_is_stable() {
+    for v in manifest()
+        .iter()
+        .filter(|v| v.kind != "mime" && v.lenient != Outcome::Head)
+    {
+        let bytes = std::fs::read(&v.path).unwrap();
+        let config = Config::lenient();
+        match decode_message(&v.kind, &bytes, config).unwrap() {
+            Message::Request(r) => {
+                let once = r.to_bytes();
+                let Message::Request(again) =
+                    decode_message("req", &once, Config::strict()).unwrap()
+                else {
+                    unreachable!()
+                };
+                assert_eq!(again.to_bytes(), once, "{}", v.name);
+                assert_eq!(
+                    (&again.method, &again.target, &again.body),
+                    (&r.method, &r.target, &r.body),
+                    "{}",
+                    v.name
+                );
+            }
+            Message::Response(r) => {
+                let once = r.to_bytes();
+                let Message::Response(again) =
+                    decode_message("rsp", &once, Config::strict()).unwrap()
+                else {
+                    unreachable!()
+                };
+                assert_eq!(again.to_bytes(), once, "{}", v.name);
+                assert_eq!(
+                    (again.status, &again.reason, &again.body),
+                    (r.status, &r.reason, &r.body),
+                    "{}",
+                    v.name
+                );
+            }
+        }
+    }
+}
