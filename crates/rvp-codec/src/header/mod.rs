@@ -71,7 +71,7 @@
 //! | `RVP-From-Principal: im.example.com` (draft §6.6.1, a server name) | accepted as [`FromPrincipal::Server`] | same | draft §6.7.2 names a server identifier as a valid principal identifier, and §8.2 says the value is only *typically* a URL |
 //! | `Subscription-Id: 9A504` (draft §6.6.1; §6.1.1 says "a number") | accepted | accepted | §8.2 calls it a unique identifier, Miranda keeps it as a string: ids are opaque tokens |
 //! | `RVP-Hop-Count: 1` in a response, `2` on a server-to-client NOTIFY (draft §6.6.1) | accepted | accepted | the value is well-formed; where the field belongs is the message layer's concern |
-//! | `Authorization: NTLM` with its token folded over two lines (draft §7.3), read as `NTLM TlRM…ATg AAAA…` after unfolding | rejected ([`InvalidValue::UnexpectedByte`] at the space) | accepted, the pieces joined into one token68 | a token68 cannot hold a space; the draft split it only to fit its page |
+//! | `Authorization: NTLM` with its token folded over two lines (draft §7.3), read as `NTLM TlRM…ATg AAAA…` after unfolding | rejected ([`InvalidValue::UnexpectedByte`] at the second piece) | accepted, the pieces joined into one token68 | a token68 cannot hold a space; the draft split it only to fit its page |
 //! | `WWW-Authenticate: Digest … nonce="78a8…7fe da"` (draft §7.3, folded inside the quoted nonce) | accepted, the nonce holding the space | same | a quoted string may hold spaces; the nonce is the server's own and only echoed back |
 //! | Call-Back `http:// 198.176.154.132:1234` (draft §6.1.4 prose) | rejected ([`InvalidValue::NotAbsoluteUrl`]) | rejected | not a URL; no peer sends it, and guessing a callback address is unsafe |
 //! | librvp `username="CORP\alice"`, unescaped backslash | accepted as `CORP\alice` | same | see above |
@@ -297,6 +297,29 @@ mod tests {
     }
 
     #[test]
+    fn canonical_names_are_what_the_encoder_writes() {
+        for name in [
+            RVP_NOTIFICATIONS_VERSION,
+            RVP_FROM_PRINCIPAL,
+            CALL_BACK,
+            SUBSCRIPTION_ID,
+            SUBSCRIPTION_LIFETIME,
+            NOTIFICATION_TYPE,
+            RVP_ACK_TYPE,
+            RVP_HOP_COUNT,
+            DEPTH,
+            header::LOCATION,
+            header::WWW_AUTHENTICATE,
+            header::AUTHORIZATION,
+        ] {
+            assert_eq!(
+                canonical_name(&name),
+                Some(crate::title_case(&name).as_str())
+            );
+        }
+    }
+
+    #[test]
     fn names_are_case_insensitive() {
         let mut headers = HeaderMap::new();
         headers.insert(
@@ -317,5 +340,145 @@ mod tests {
         headers.typed_insert(WwwAuthenticate(vec![Challenge::Negotiate(None)]));
         let all: Vec<_> = headers.get_all(header::WWW_AUTHENTICATE).iter().collect();
         assert_eq!(all, ["Negotiate"]);
+    }
+
+    /// Decodes every typed header from the same value in both configurations.
+    fn decode_all(value: &HeaderValue) {
+        for config in [Config::strict(), Config::lenient()] {
+            let one = || std::iter::once(value);
+            let _ = NotificationsVersion::decode(one(), &config);
+            let _ = FromPrincipal::decode(one(), &config);
+            let _ = CallBack::decode(one(), &config);
+            let _ = SubscriptionId::decode(one(), &config);
+            let _ = SubscriptionLifetime::decode(one(), &config);
+            let _ = NotificationType::decode(one(), &config);
+            let _ = AckType::decode(one(), &config);
+            let _ = HopCount::decode(one(), &config);
+            let _ = Depth::decode(one(), &config);
+            let _ = Location::decode(one(), &config);
+            let _ = WwwAuthenticate::decode(one(), &config);
+            let _ = Authorization::decode(one(), &config);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_header_panics_on_any_value(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..96)) {
+            if let Ok(value) = HeaderValue::from_bytes(&bytes) {
+                decode_all(&value);
+            }
+        }
+    }
+}
+
+/// One test per row of the errata table in the module docs: the outcome in strict and
+/// in lenient mode.
+#[cfg(test)]
+mod errata {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    fn both<H: TypedHeader>(value: &str) -> [Result<H, HeaderError>; 2] {
+        let value = HeaderValue::from_str(value).unwrap();
+        [Config::strict(), Config::lenient()].map(|c| H::decode(std::iter::once(&value), &c))
+    }
+
+    #[test]
+    fn version_1_0_and_0_2() {
+        for (s, v) in [
+            ("1.0", NotificationsVersion::V1_0),
+            ("0.2", NotificationsVersion::V0_2),
+        ] {
+            assert_eq!(both::<NotificationsVersion>(s), [Ok(v), Ok(v)]);
+        }
+    }
+
+    #[test]
+    fn from_principal_server_name() {
+        for r in both::<FromPrincipal>("im.example.com") {
+            assert!(matches!(r, Ok(FromPrincipal::Server(a)) if a == "im.example.com"));
+        }
+    }
+
+    #[test]
+    fn subscription_id_not_a_number() {
+        for r in both::<SubscriptionId>("9A504") {
+            assert_eq!(r.unwrap().as_str(), "9A504");
+        }
+    }
+
+    #[test]
+    fn hop_count_in_response_and_to_client() {
+        // The value parses; the message layer judges where it appears.
+        assert_eq!(
+            both::<HopCount>("1"),
+            [
+                Ok(HopCount::CLIENT_TO_SERVER),
+                Ok(HopCount::CLIENT_TO_SERVER)
+            ]
+        );
+        assert_eq!(
+            both::<HopCount>("2"),
+            [
+                Ok(HopCount::SERVER_TO_SERVER),
+                Ok(HopCount::SERVER_TO_SERVER)
+            ]
+        );
+    }
+
+    #[test]
+    fn folded_ntlm_authorization() {
+        let folded = "NTLM TlRMTVNTUAADABCDGAAYAF4AAAAYABgAdgAAAAAAAABABCDDgAOAEAAAAAQABAATg AAAAAAAACOAAAABYKAgHIAbwBiAGUAcgB0AG8AUgBPAEIARQBS";
+        let [strict, lenient] = both::<Authorization>(folded);
+        assert_eq!(
+            strict,
+            Err(HeaderError::Invalid {
+                name: "Authorization",
+                reason: InvalidValue::UnexpectedByte {
+                    offset: 71,
+                    byte: b'A'
+                },
+            })
+        );
+        assert!(matches!(lenient, Ok(Authorization::Ntlm(t)) if !t.as_str().contains(' ')));
+    }
+
+    #[test]
+    fn folded_digest_nonce() {
+        let value = r#"Digest qop="auth", realm="im.acme.com", nonce="78a8ffeeb123458a400358100000b4d0ed33ae239123441b44896487fe da""#;
+        for r in both::<WwwAuthenticate>(value) {
+            assert!(
+                r.unwrap()
+                    .digest()
+                    .unwrap()
+                    .nonce
+                    .as_str()
+                    .contains("fe da")
+            );
+        }
+    }
+
+    #[test]
+    fn call_back_with_space() {
+        for r in both::<CallBack>("http:// 198.176.154.132:1234") {
+            assert!(matches!(
+                r,
+                Err(HeaderError::Invalid {
+                    reason: InvalidValue::UnexpectedByte { offset: 7, .. },
+                    ..
+                })
+            ));
+        }
+    }
+
+    #[test]
+    fn unescaped_backslash_and_quoted_nc() {
+        let value = r#"Digest username="CORP\alice", realm="r", nonce="n", uri="/", qop="auth", nc="00000001", cnonce="c", algorithm="MD5", response="x""#;
+        for r in both::<Authorization>(value) {
+            let Ok(Authorization::Digest(d)) = r else {
+                panic!("{r:?}")
+            };
+            assert_eq!((d.username.as_str(), d.nc), (r"CORP\alice", Some(1)));
+        }
     }
 }
