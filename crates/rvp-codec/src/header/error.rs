@@ -125,6 +125,9 @@ pub enum InvalidValue {
     /// user-info part or a fragment.
     #[error("not an absolute http(s) URL")]
     NotAbsoluteUrl,
+    /// Not a server name: not a host name or address with an optional port.
+    #[error("not a host name with an optional port")]
+    InvalidHost,
     /// A URL whose scheme is neither `http` nor `https`.
     #[error("URL scheme is not http or https")]
     UnsupportedScheme,

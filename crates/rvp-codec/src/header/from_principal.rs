@@ -67,9 +67,9 @@ impl FromPrincipal {
         {
             return Err(syntax::unexpected(s, offset));
         }
-        let authority = Authority::try_from(s).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
+        let authority = Authority::try_from(s).map_err(|_| InvalidValue::InvalidHost)?;
         if authority.host().is_empty() || !super::url::valid_port(&authority) {
-            return Err(InvalidValue::NotAbsoluteUrl);
+            return Err(InvalidValue::InvalidHost);
         }
         Ok(FromPrincipal::Server(authority))
     }
@@ -205,7 +205,8 @@ mod tests {
                 },
             ),
             ("ftp://im.example.com/", UnsupportedScheme),
-            ("im.example.com:http", NotAbsoluteUrl),
+            ("im.example.com:http", InvalidHost),
+            (":80", InvalidHost),
         ] {
             assert_eq!(s.parse::<FromPrincipal>(), Err(e), "{s:?}");
         }

@@ -482,3 +482,85 @@ mod errata {
         }
     }
 }
+
+/// The typed headers of every wire vector (`tests/vectors`): each header of this module
+/// that a vector carries decodes, in every mode whose head decoding succeeds.
+#[cfg(test)]
+mod vectors {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::{RequestDecoder, ResponseDecoder};
+    use bytes::BytesMut;
+
+    fn heads(kind: &str, bytes: &[u8], config: Config) -> Option<HeaderMap> {
+        let mut buf = BytesMut::from(bytes);
+        match kind {
+            "req" => {
+                let mut d = RequestDecoder::new(config);
+                let r = match d.decode(&mut buf).ok()? {
+                    Some(r) => Some(r),
+                    None => d.decode_eof(&mut buf).ok()?,
+                };
+                r.map(|r| r.headers)
+            }
+            _ => {
+                let mut d = ResponseDecoder::new(config);
+                let r = match d.decode(&mut buf).ok()? {
+                    Some(r) => Some(r),
+                    None => d.decode_eof(&mut buf).ok()?,
+                };
+                r.map(|r| r.headers)
+            }
+        }
+    }
+
+    fn check<H: TypedHeader + std::fmt::Debug>(
+        headers: &HeaderMap,
+        config: &Config,
+        file: &str,
+        seen: &mut usize,
+    ) {
+        match headers.typed_get_with::<H>(config) {
+            Ok(Some(_)) => *seen += 1,
+            Ok(None) => {}
+            Err(e) => panic!("{file}: {e}"),
+        }
+    }
+
+    #[test]
+    fn every_vector_header_decodes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
+        let Ok(manifest) = std::fs::read_to_string(dir.join("MANIFEST")) else {
+            return; // vectors not present in this checkout
+        };
+        let mut seen = 0;
+        for line in manifest.lines().filter(|l| !l.starts_with('#')) {
+            let mut fields = line.split_whitespace();
+            let (Some(file), Some(kind)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            if kind != "req" && kind != "rsp" {
+                continue;
+            }
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            for config in [Config::strict(), Config::lenient()] {
+                let Some(h) = heads(kind, &bytes, config) else {
+                    continue;
+                };
+                check::<NotificationsVersion>(&h, &config, file, &mut seen);
+                check::<FromPrincipal>(&h, &config, file, &mut seen);
+                check::<CallBack>(&h, &config, file, &mut seen);
+                check::<SubscriptionId>(&h, &config, file, &mut seen);
+                check::<SubscriptionLifetime>(&h, &config, file, &mut seen);
+                check::<NotificationType>(&h, &config, file, &mut seen);
+                check::<AckType>(&h, &config, file, &mut seen);
+                check::<HopCount>(&h, &config, file, &mut seen);
+                check::<Depth>(&h, &config, file, &mut seen);
+                check::<Location>(&h, &config, file, &mut seen);
+                check::<WwwAuthenticate>(&h, &config, file, &mut seen);
+                check::<Authorization>(&h, &config, file, &mut seen);
+            }
+        }
+        assert!(seen > 100, "only {seen} typed headers seen");
+    }
+}
