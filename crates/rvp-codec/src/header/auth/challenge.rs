@@ -15,9 +15,9 @@ use crate::header::{HeaderError, InvalidValue, TypedHeader};
 ///
 /// Every field is read, and every challenge inside each field (RFC 9110 allows several,
 /// separated by commas: `Negotiate, NTLM, Digest realm="x", nonce="y"`), up to
-/// [`MAX_CHALLENGES`]. Encoding writes one field per challenge, as Exchange does and as
-/// peers expect (librvp and Miranda look at each field on its own). An empty list
-/// writes no field.
+/// [`MAX_CHALLENGES`]. Encoding writes one field per challenge, as Exchange does in the
+/// draft's `401` (§7.3) and as the real clients were observed to receive it. An empty
+/// list writes no field.
 ///
 /// The draft's `401` (§7.3), with its page wrapping undone:
 ///
@@ -108,6 +108,17 @@ pub enum Challenge {
 }
 
 impl Challenge {
+    /// The scheme's name (`Digest`, `NTLM`, `Negotiate`, `Basic`, or the other one).
+    pub fn scheme(&self) -> &str {
+        match self {
+            Challenge::Digest(_) => "Digest",
+            Challenge::Ntlm(_) => "NTLM",
+            Challenge::Negotiate(_) => "Negotiate",
+            Challenge::Basic(_) => "Basic",
+            Challenge::Other { scheme, .. } => scheme.as_str(),
+        }
+    }
+
     fn from_raw(raw: super::RawAuth<'_>) -> Result<Self, InvalidValue> {
         let scheme = raw.scheme;
         let offset = raw.data_offset;
@@ -140,11 +151,7 @@ impl Challenge {
         match self {
             Challenge::Digest(d) => d.write(&mut out),
             Challenge::Ntlm(t) | Challenge::Negotiate(t) => {
-                out.push_str(if matches!(self, Challenge::Ntlm(_)) {
-                    "NTLM"
-                } else {
-                    "Negotiate"
-                });
+                out.push_str(self.scheme());
                 if let Some(t) = t {
                     out.push(' ');
                     out.push_str(t.as_str());

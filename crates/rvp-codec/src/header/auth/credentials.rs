@@ -58,6 +58,29 @@ pub enum Authorization {
 }
 
 impl Authorization {
+    /// `NTLM` credentials carrying `message` (a Type 1 or Type 3 message), base64-encoded.
+    ///
+    /// ```
+    /// use rvp_codec::header::Authorization;
+    ///
+    /// let a = Authorization::ntlm(b"NTLMSSP\0\x01\0\0\0");
+    /// assert_eq!(a.scheme(), "NTLM");
+    /// ```
+    pub fn ntlm(message: &[u8]) -> Self {
+        Authorization::Ntlm(Token68::from_base64_data(message))
+    }
+
+    /// The scheme's name (`Digest`, `NTLM`, `Negotiate`, `Basic`, or the other one).
+    pub fn scheme(&self) -> &str {
+        match self {
+            Authorization::Digest(_) => "Digest",
+            Authorization::Ntlm(_) => "NTLM",
+            Authorization::Negotiate(_) => "Negotiate",
+            Authorization::Basic(_) => "Basic",
+            Authorization::Other { scheme, .. } => scheme.as_str(),
+        }
+    }
+
     /// Parses a field value.
     pub fn from_bytes(s: &[u8], config: &Config) -> Result<Self, InvalidValue> {
         let mut c = Cursor::new(s);

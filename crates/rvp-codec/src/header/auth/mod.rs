@@ -578,13 +578,18 @@ fn try_token68<'a>(c: &mut Cursor<'a>, config: &Config) -> Option<RawData<'a>> {
 fn parse_params<'a>(c: &mut Cursor<'a>) -> Result<Vec<RawParam<'a>>, InvalidValue> {
     let mut params: Vec<RawParam<'a>> = Vec::new();
     loop {
-        let name_offset = c.pos();
         let name = c.token().ok_or_else(|| c.unexpected())?;
         c.skip_ows();
         if c.peek() != Some(b'=') {
             return Err(c.unexpected());
         }
         c.bump();
+        if name.len() > MAX_TOKEN_LEN {
+            return Err(InvalidValue::TooLong {
+                len: name.len(),
+                max: MAX_TOKEN_LEN,
+            });
+        }
         c.skip_ows();
         let offset = c.pos();
         let value = if c.peek() == Some(b'"') {
@@ -598,13 +603,6 @@ fn parse_params<'a>(c: &mut Cursor<'a>) -> Result<Vec<RawParam<'a>>, InvalidValu
         if params.len() >= MAX_RAW_PARAMS {
             return Err(InvalidValue::TooManyParameters {
                 max: MAX_AUTH_PARAMS,
-            });
-        }
-        if name.len() > MAX_TOKEN_LEN {
-            let _ = name_offset;
-            return Err(InvalidValue::TooLong {
-                len: name.len(),
-                max: MAX_TOKEN_LEN,
             });
         }
         params.push(RawParam {
