@@ -1,0 +1,199 @@
+//! `RVP-Notifications-Version` (draft section 8.2).
+
+use std::fmt;
+use std::str::FromStr;
+
+use http::{HeaderName, HeaderValue};
+
+use super::syntax::{self, header_value};
+use super::{HeaderError, InvalidValue, TypedHeader};
+use crate::Config;
+
+/// `RVP-Notifications-Version`: the version of the notifications protocol, which the
+/// draft requires on every request and response.
+///
+/// Grammar: `1*DIGIT "." 1*DIGIT`, each number at most 65535. The draft's examples say
+/// `1.0`; Miranda and librvp send `0.2` on every message (peers.md (e)), and a server
+/// answers with the version the client used. Both are constants.
+///
+/// ```
+/// use rvp_codec::header::NotificationsVersion;
+///
+/// let v: NotificationsVersion = "0.2".parse()?;
+/// assert_eq!(v, NotificationsVersion::V0_2);
+/// assert_eq!(NotificationsVersion::V1_0.to_string(), "1.0");
+/// assert!("1".parse::<NotificationsVersion>().is_err());
+/// # Ok::<(), rvp_codec::header::InvalidValue>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NotificationsVersion {
+    /// The major version.
+    pub major: u16,
+    /// The minor version.
+    pub minor: u16,
+}
+
+impl NotificationsVersion {
+    /// `0.2`, what the real clients (Miranda, librvp, and so likely Windows Messenger)
+    /// send.
+    pub const V0_2: Self = Self::new(0, 2);
+    /// `1.0`, what the draft's examples show.
+    pub const V1_0: Self = Self::new(1, 0);
+
+    /// A version from its two numbers.
+    pub const fn new(major: u16, minor: u16) -> Self {
+        Self { major, minor }
+    }
+
+    /// Parses a field value.
+    pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
+        if s.is_empty() {
+            return Err(InvalidValue::Empty);
+        }
+        let dot = match s.iter().position(|&b| b == b'.') {
+            Some(dot) => dot,
+            None => {
+                // Report the first non-digit, or the missing ".minor".
+                let offset = s
+                    .iter()
+                    .position(|b| !b.is_ascii_digit())
+                    .unwrap_or(s.len());
+                return Err(syntax::unexpected(s, offset));
+            }
+        };
+        let (major, minor) = (&s[..dot], &s[dot + 1..]);
+        let max = u64::from(u16::MAX);
+        let number = |part: &[u8], base: usize| match syntax::parse_decimal(part, 0, max) {
+            Ok(n) => Ok(u16::try_from(n).unwrap_or(u16::MAX)),
+            Err(InvalidValue::Empty) => Err(syntax::unexpected(s, base)),
+            Err(InvalidValue::UnexpectedByte { offset, byte }) => {
+                Err(InvalidValue::UnexpectedByte {
+                    offset: base + offset,
+                    byte,
+                })
+            }
+            Err(e) => Err(e),
+        };
+        Ok(Self {
+            major: number(major, 0)?,
+            minor: number(minor, dot + 1)?,
+        })
+    }
+}
+
+impl FromStr for NotificationsVersion {
+    type Err = InvalidValue;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::from_bytes(s.as_bytes())
+    }
+}
+
+impl fmt::Display for NotificationsVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl TypedHeader for NotificationsVersion {
+    const NAME: HeaderName = super::RVP_NOTIFICATIONS_VERSION;
+    const TITLE: &'static str = "RVP-Notifications-Version";
+
+    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
+    where
+        I: Iterator<Item = &'a HeaderValue>,
+    {
+        let value = syntax::required(values, Self::TITLE)?;
+        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
+            name: Self::TITLE,
+            reason,
+        })
+    }
+
+    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
+        values.extend([header_value(self.to_string())]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::header::strategy;
+    use proptest::prelude::*;
+
+    #[test]
+    fn peers_and_draft() {
+        // Miranda and librvp; the draft's examples (peers.md (d) 19), in both modes.
+        for config in [Config::strict(), Config::lenient()] {
+            for (s, v) in [
+                ("0.2", NotificationsVersion::V0_2),
+                ("1.0", NotificationsVersion::V1_0),
+            ] {
+                let value = HeaderValue::from_static(s);
+                let got = NotificationsVersion::decode([&value].into_iter(), &config).unwrap();
+                assert_eq!(got, v);
+            }
+        }
+    }
+
+    #[test]
+    fn rejects() {
+        use InvalidValue::*;
+        for (s, e) in [
+            ("", Empty),
+            ("1", UnexpectedEnd { offset: 1 }),
+            ("1.", UnexpectedEnd { offset: 2 }),
+            (
+                ".2",
+                UnexpectedByte {
+                    offset: 0,
+                    byte: b'.',
+                },
+            ),
+            (
+                "1.0.1",
+                UnexpectedByte {
+                    offset: 3,
+                    byte: b'.',
+                },
+            ),
+            (
+                "v1.0",
+                UnexpectedByte {
+                    offset: 0,
+                    byte: b'v',
+                },
+            ),
+            (
+                "1.0 ",
+                UnexpectedByte {
+                    offset: 3,
+                    byte: b' ',
+                },
+            ),
+            ("65536.0", OutOfRange { min: 0, max: 65535 }),
+        ] {
+            assert_eq!(s.parse::<NotificationsVersion>(), Err(e), "{s:?}");
+        }
+        let a = HeaderValue::from_static("0.2");
+        assert_eq!(
+            NotificationsVersion::decode([&a, &a].into_iter(), &Config::lenient()),
+            Err(HeaderError::Repeated {
+                name: "RVP-Notifications-Version"
+            })
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn round_trip(v in strategy::notifications_version()) {
+            strategy::assert_round_trip(&v);
+        }
+
+        #[test]
+        fn never_panics(s in proptest::collection::vec(any::<u8>(), 0..12)) {
+            let _ = NotificationsVersion::from_bytes(&s);
+        }
+    }
+}
