@@ -19,7 +19,7 @@ pub use config::{Config, Limits};
 pub use decode::{DecodeError, RequestDecoder, ResponseDecoder, Syntax};
 pub use encode::title_case;
 pub use error::Error;
-pub use header::HeaderError;
+pub use header::{HeaderError, HeaderMapExt, TypedHeader};
 pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};
 pub use method::{InvalidMethod, Method};
 pub use mime::{MimeError, Payload};
