@@ -1,0 +1,1 @@
+//! Tests with real peers' bytes and the draft's examples.
