@@ -303,13 +303,6 @@ impl<'i> Reader<'i> {
             match event {
                 Event::Start(ref start) | Event::Empty(ref start) => {
                     let empty = matches!(event, Event::Empty(_));
-                    let ns = match ns {
-                        Some(Ok(ns)) => ns,
-                        Some(Err(prefix)) => {
-                            return Err(XmlError::UndeclaredPrefix { prefix, offset });
-                        }
-                        None => Ns::None,
-                    };
                     if self.depth == 0 && self.root_seen {
                         return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
@@ -318,6 +311,13 @@ impl<'i> Reader<'i> {
                             return Err(Self::syntax(offset, SyntaxKind::InvalidAttribute));
                         }
                     }
+                    let ns = match ns {
+                        Some(Ok(ns)) => ns,
+                        Some(Err(prefix)) => {
+                            return Err(XmlError::UndeclaredPrefix { prefix, offset });
+                        }
+                        None => Ns::None,
+                    };
                     self.elements += 1;
                     if self.elements > self.config.limits.max_xml_elements {
                         return Err(XmlError::ElementLimit {

@@ -1,1 +1,0 @@
-//! Tests with real peers' bytes and the draft's examples.
