@@ -145,7 +145,9 @@ fn trim_cow(text: Cow<'_, str>) -> Cow<'_, str> {
 fn classify(res: &ResolveResult<'_>, relaxed: bool) -> Result<Ns, String> {
     match res {
         ResolveResult::Bound(ns) => {
-            let uri: &str = ns.0;
+            // The resolver hands out the attribute value as written.
+            let uri = quick_xml::escape::unescape(ns.0).unwrap_or(Cow::Borrowed(ns.0));
+            let uri: &str = &uri;
             Ok(match uri {
                 DAV_NS => Ns::Dav,
                 RVP_NS => Ns::Rvp,
@@ -619,7 +621,12 @@ impl<'i> Reader<'i> {
 
     /// Skips the content of the element just started, through its end tag.
     pub(crate) fn skip(&mut self) -> Result<usize, XmlError> {
-        let target = self.depth.saturating_sub(1);
+        // A peeked item has already moved `depth`.
+        let target = match &self.peeked {
+            Some(Item::End { .. }) => self.depth,
+            Some(Item::Start(_)) => self.depth.saturating_sub(2),
+            _ => self.depth.saturating_sub(1),
+        };
         loop {
             match self.next_item()? {
                 Item::End { offset } if self.depth == target => return Ok(offset),
@@ -638,11 +645,14 @@ impl<'i> Reader<'i> {
 
     /// Byte position just after the last start tag read (where its content begins).
     pub(crate) fn content_start(&self) -> usize {
-        if self.pending_end {
-            // `<x/>`: empty content; any position works as long as start == end.
-            usize::MAX
-        } else {
-            self.position()
+        match &self.peeked {
+            // `<x/>`: empty content.
+            _ if self.pending_end => usize::MAX,
+            None => self.position(),
+            Some(
+                Item::Start(Elem { offset, .. }) | Item::End { offset } | Item::Text { offset, .. },
+            ) => *offset,
+            Some(Item::Eof) => self.position(),
         }
     }
 

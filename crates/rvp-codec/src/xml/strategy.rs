@@ -84,8 +84,9 @@ pub(crate) fn xml_name() -> impl Strategy<Value = XmlName> {
         Just(RVP_NS.to_owned()),
         Just(ACL_NS.to_owned()),
     ];
-    (ns, "[a-zA-Z_][a-zA-Z0-9._-]{0,10}")
-        .prop_filter_map("not a known property", |(ns, local)| XmlName::new(ns, local).ok())
+    (ns, "[a-zA-Z_][a-zA-Z0-9._-]{0,10}").prop_filter_map("not a known property", |(ns, local)| {
+        XmlName::new(ns, local).ok()
+    })
 }
 
 /// Escaped text or a small element as unknown property content (possibly empty).
@@ -106,8 +107,9 @@ fn raw_fragment() -> impl Strategy<Value = String> {
 
 /// An unknown property.
 pub(crate) fn unknown_property() -> impl Strategy<Value = UnknownProperty> {
-    (xml_name(), raw_fragment())
-        .prop_filter_map("well-formed", |(name, raw)| UnknownProperty::new(name, raw).ok())
+    (xml_name(), raw_fragment()).prop_filter_map("well-formed", |(name, raw)| {
+        UnknownProperty::new(name, raw).ok()
+    })
 }
 
 /// A property with a value (empty text allowed).

@@ -52,17 +52,38 @@ fn erratum_1_dotted_status_line() {
     let body = PROPSUB_207.replace("<?xml.version", "<?xml version");
     // Strict: the padded href fails first; with it fixed, the status line fails.
     let err = MultiStatus::decode(body.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "href", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "href",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let unpadded = body.replace(
         "<d:href> \n                  http://im.example.com/instmsg/aliases/stevem \n          </d:href>",
         "<d:href>http://im.example.com/instmsg/aliases/stevem</d:href>",
     );
     let err = MultiStatus::decode(unpadded.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "status", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "status",
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let ms = MultiStatus::decode(body.as_bytes(), &lenient()).unwrap();
     let response = &ms.responses[0];
-    assert_eq!(response.href, "http://im.example.com/instmsg/aliases/stevem");
+    assert_eq!(
+        response.href,
+        "http://im.example.com/instmsg/aliases/stevem"
+    );
     let propstat = &response.propstats[0];
     assert_eq!(propstat.status.code, StatusCode::OK);
     assert_eq!(propstat.status.reason, "Successful");
@@ -122,14 +143,25 @@ fn draft_propfind() {
 #[test]
 fn draft_propfind_answer_padding() {
     let err = MultiStatus::decode(PROPFIND_207.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "href", reason: "surrounding whitespace", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "href",
+                reason: "surrounding whitespace",
+                ..
+            }
+        ),
+        "{err}"
+    );
     // Free text keeps its padding in strict mode.
     let unpadded = PROPFIND_207.replace(
         "<D:href> \n                     http://im.example.com/instmsg/aliases/stevem \n             </D:href>",
         "<D:href>http://im.example.com/instmsg/aliases/stevem</D:href>",
     );
     let ms = MultiStatus::decode(unpadded.as_bytes(), &strict()).unwrap();
-    let PropEntry::Value(Property::DisplayName(name)) = &ms.responses[0].propstats[0].props[0] else {
+    let PropEntry::Value(Property::DisplayName(name)) = &ms.responses[0].propstats[0].props[0]
+    else {
         panic!("no displayname");
     };
     assert_eq!(trim(name), "Steve Morgan");
@@ -139,7 +171,9 @@ fn draft_propfind_answer_padding() {
     assert_eq!(
         ms.responses[0].propstats[0],
         PropStat {
-            props: vec![PropEntry::Value(Property::DisplayName("Steve Morgan".into()))],
+            props: vec![PropEntry::Value(Property::DisplayName(
+                "Steve Morgan".into()
+            ))],
             status: PropStatus::new(StatusCode::OK),
         }
     );
@@ -176,7 +210,10 @@ xmlns:Z=\"http://schemas.microsoft.com/rvp/\">
 #[test]
 fn erratum_5_propupdate_root_and_mismatched_end() {
     let err = PropertyUpdate::decode(PROPPATCH.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::UnexpectedRoot { ref found, .. } if found == "D:propupdate"), "{err}");
+    assert!(
+        matches!(err, XmlError::UnexpectedRoot { ref found, .. } if found == "D:propupdate"),
+        "{err}"
+    );
     // The mismatched end tag alone, with the root name fixed.
     let renamed = PROPPATCH
         .replace("<D:propupdate", "<D:propertyupdate")
@@ -199,7 +236,10 @@ fn erratum_5_propupdate_root_and_mismatched_end() {
         State::Offline,
         3600,
     ))]);
-    assert_eq!(PropertyUpdate::decode(PROPPATCH.as_bytes(), &lenient()).unwrap(), expected);
+    assert_eq!(
+        PropertyUpdate::decode(PROPPATCH.as_bytes(), &lenient()).unwrap(),
+        expected
+    );
     assert_eq!(
         XmlBody::decode(PROPPATCH.as_bytes(), &lenient()).unwrap(),
         XmlBody::PropertyUpdate(expected)
@@ -316,7 +356,10 @@ xmlns:Z=\"http://schemas.microsoft.com/rvp/\">
 #[test]
 fn erratum_8_im_notify() {
     let err = Notification::decode(IM_NOTIFY.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::UnexpectedRoot { ref found, .. } if found == "D:notification"), "{err}");
+    assert!(
+        matches!(err, XmlError::UnexpectedRoot { ref found, .. } if found == "D:notification"),
+        "{err}"
+    );
     // `<D:href>…</Z:href>` alone.
     let root_fixed = IM_NOTIFY.replace("<D:notification", "<Z:notification");
     let err = Notification::decode(root_fixed.as_bytes(), &strict()).unwrap_err();
@@ -334,16 +377,28 @@ fn erratum_8_im_notify() {
     };
     assert_eq!(
         m.from,
-        Contact::new("http://im.example.com/instmsg/aliases/stevem", "Steve Morgan")
+        Contact::new(
+            "http://im.example.com/instmsg/aliases/stevem",
+            "Steve Morgan"
+        )
     );
     assert_eq!(
         m.to,
-        vec![Contact::new("http://im.acmewidgets.com/instmsg/aliases/bruceb", "bruce")]
+        vec![Contact::new(
+            "http://im.acmewidgets.com/instmsg/aliases/bruceb",
+            "bruce"
+        )]
     );
     // CDATA content kept exactly: indentation, trailing spaces, the Windows-1252 artefact.
-    assert!(m.mime_data.starts_with("MIME-Version: 1.0 \n                             Content-Type"));
+    assert!(
+        m.mime_data
+            .starts_with("MIME-Version: 1.0 \n                             Content-Type")
+    );
     assert!(m.mime_data.contains("Let\u{c6}s have lunch"));
-    assert!(m.mime_data.ends_with("lunch \n                             "));
+    assert!(
+        m.mime_data
+            .ends_with("lunch \n                             ")
+    );
 }
 
 #[test]
@@ -353,10 +408,14 @@ fn erratum_8_line_break_inside_url_is_kept() {
    g/aliases/stevem  
    </d:href></r:contact></r:notification-from><r:msgbody><r:mime-data/></r:msgbody></r:message></r:notification>";
     assert!(Notification::decode(body.as_bytes(), &strict()).is_err());
-    let Notification::Message(m) = Notification::decode(body.as_bytes(), &lenient()).unwrap() else {
+    let Notification::Message(m) = Notification::decode(body.as_bytes(), &lenient()).unwrap()
+    else {
         panic!("not a message");
     };
-    assert_eq!(m.from.href, "http://im.example.com/instms\n   g/aliases/stevem");
+    assert_eq!(
+        m.from.href,
+        "http://im.example.com/instms\n   g/aliases/stevem"
+    );
     assert_eq!(m.mime_data, "");
 }
 
@@ -399,18 +458,36 @@ xmlns:Z=\"http://schemas.microsoft.com/rvp/\">
 #[test]
 fn erratum_4_property_notify_bare_state() {
     let err = Notification::decode(PROP_NOTIFY.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "href", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "href",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let expected = Notification::PropNotification(PropNotification {
         from: Contact::new("http://im.example.com/instmsg/aliases/stevem", ""),
-        to: vec![Contact::new("http://im.acmewidgets.com/instmsg/aliases/bruceb", "")],
+        to: vec![Contact::new(
+            "http://im.acmewidgets.com/instmsg/aliases/bruceb",
+            "",
+        )],
         update: PropertyUpdate::set(vec![Property::State(StateProperty::bare(State::Online))]),
     });
-    assert_eq!(Notification::decode(PROP_NOTIFY.as_bytes(), &lenient()).unwrap(), expected);
+    assert_eq!(
+        Notification::decode(PROP_NOTIFY.as_bytes(), &lenient()).unwrap(),
+        expected
+    );
     // Re-encoded: the bare form, `<r:description/>` for the empty descriptions.
     let text = String::from_utf8(expected.to_bytes().to_vec()).unwrap();
     assert!(text.contains("<r:state><r:online/></r:state>"));
     assert!(text.contains("<r:description/>"));
-    assert_eq!(Notification::decode(text.as_bytes(), &strict()).unwrap(), expected);
+    assert_eq!(
+        Notification::decode(text.as_bytes(), &strict()).unwrap(),
+        expected
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -470,7 +547,11 @@ fn erratum_10_foreign_content_kept_verbatim() {
     };
     assert_eq!(foreign.as_str(), fixed_event);
     let encoded = decoded.to_bytes();
-    assert!(encoded.windows(fixed_event.len()).any(|w| w == fixed_event.as_bytes()));
+    assert!(
+        encoded
+            .windows(fixed_event.len())
+            .any(|w| w == fixed_event.as_bytes())
+    );
     assert_eq!(Notification::decode(&encoded, &strict()).unwrap(), decoded);
 }
 
@@ -488,12 +569,33 @@ fn erratum_10_two_documents_and_unclosed_elements() {
         "<Z:notification xmlns:Z=\"http://schemas.microsoft.com/rvp/\">",
     );
     let err = Notification::decode(manifest.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::Syntax { kind: SyntaxKind::MismatchedEndTag { .. }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::Syntax {
+                kind: SyntaxKind::MismatchedEndTag { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = Notification::decode(manifest.as_bytes(), &lenient()).unwrap_err();
-    assert!(matches!(err, XmlError::Syntax { kind: SyntaxKind::UnexpectedEof { .. }, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::Syntax {
+                kind: SyntaxKind::UnexpectedEof { .. },
+                ..
+            }
+        ),
+        "{err}"
+    );
     // Without declarations the second document's prefix is undeclared.
     let err = Notification::decode(PACKAGE_MANIFEST.as_bytes(), &lenient()).unwrap_err();
-    assert!(matches!(err, XmlError::UndeclaredPrefix { ref prefix, .. } if prefix == "Z"), "{err}");
+    assert!(
+        matches!(err, XmlError::UndeclaredPrefix { ref prefix, .. } if prefix == "Z"),
+        "{err}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -566,7 +668,16 @@ fn subscriptions_quoted() -> String {
 fn erratum_7_missing_slash_and_nesting_stay_rejected() {
     let body = subscriptions_quoted();
     let err = Subscriptions::decode(body.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "subscription-id", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "subscription-id",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let err = Subscriptions::decode(body.as_bytes(), &lenient()).unwrap_err();
     assert!(
         matches!(err, XmlError::UnexpectedElement { parent: "rvp-principal", ref found, .. } if found == "A:rvp-principal"),
@@ -578,7 +689,10 @@ fn erratum_7_missing_slash_and_nesting_stay_rejected() {
     );
     let nested = slash
         .replacen(NS_QUOTED, &format!("{NS_QUOTED}<Z:subscriptions>"), 1)
-        .replace("</Z:subscriptions> \n", "</Z:subscriptions></Z:subscriptions>\n");
+        .replace(
+            "</Z:subscriptions> \n",
+            "</Z:subscriptions></Z:subscriptions>\n",
+        );
     for config in [strict(), lenient()] {
         let err = Subscriptions::decode(nested.as_bytes(), &config).unwrap_err();
         assert!(
@@ -589,7 +703,16 @@ fn erratum_7_missing_slash_and_nesting_stay_rejected() {
 
     // Padded values: strict rejects, lenient trims.
     let err = Subscriptions::decode(slash.as_bytes(), &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "subscription-id", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "subscription-id",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let list = Subscriptions::decode(slash.as_bytes(), &lenient()).unwrap();
     assert_eq!(
         list.items,
@@ -623,7 +746,10 @@ fn erratum_7_acl_namespace_variant() {
     let mut relaxed = strict();
     relaxed.relaxed_namespaces = true;
     let list = Subscriptions::decode(body.as_bytes(), &relaxed).unwrap();
-    assert_eq!(list.items[0].principal.as_deref(), Some("http://x/instmsg/aliases/y"));
+    assert_eq!(
+        list.items[0].principal.as_deref(),
+        Some("http://x/instmsg/aliases/y")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -698,22 +824,34 @@ const ACL_ANSWER: &str = "<?xml version=\"1.0\"?>
 fn erratum_11_acl_answer_accepted_in_both_modes() {
     let web = Credentials::ASSERTION | Credentials::DIGEST | Credentials::NTLM;
     for config in [strict(), lenient()] {
-        let acl = RvpAcl::decode(ACL_ANSWER.as_bytes(), &config).unwrap().acl.unwrap();
+        let acl = RvpAcl::decode(ACL_ANSWER.as_bytes(), &config)
+            .unwrap()
+            .acl
+            .unwrap();
         assert_eq!(acl.inheritance.as_deref(), Some("none"));
         assert_eq!(acl.aces.len(), 3);
         assert_eq!(
             acl.aces[0],
             Ace {
-                principal: AcePrincipal::Url("http://im.example.com/instmsg/aliases/steveb/".into()),
+                principal: AcePrincipal::Url(
+                    "http://im.example.com/instmsg/aliases/steveb/".into()
+                ),
                 credentials: web,
                 grant: Rights::empty(),
                 deny: Rights::SEND_TO | Rights::PRESENCE,
             }
         );
         assert_eq!(acl.aces[1].principal, AcePrincipal::AllPrincipals);
-        assert_eq!(acl.aces[1].grant, Rights::LIST | Rights::READ | Rights::SEND_TO | Rights::PRESENCE);
+        assert_eq!(
+            acl.aces[1].grant,
+            Rights::LIST | Rights::READ | Rights::SEND_TO | Rights::PRESENCE
+        );
         assert_eq!(acl.aces[2].credentials, Credentials::ASSERTION);
-        assert!(acl.aces[2].grant.contains(Rights::SUBSCRIBE_OTHERS | Rights::WRITE_ACL));
+        assert!(
+            acl.aces[2]
+                .grant
+                .contains(Rights::SUBSCRIBE_OTHERS | Rights::WRITE_ACL)
+        );
     }
 }
 
@@ -724,7 +862,10 @@ fn credentials_not_specified() {
     for body in [missing.to_owned(), empty] {
         for config in [strict(), lenient()] {
             let err = RvpAcl::decode(body.as_bytes(), &config).unwrap_err();
-            assert!(matches!(err, XmlError::CredentialsNotSpecified { offset } if offset > 0), "{err}");
+            assert!(
+                matches!(err, XmlError::CredentialsNotSpecified { offset } if offset > 0),
+                "{err}"
+            );
             assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         }
     }

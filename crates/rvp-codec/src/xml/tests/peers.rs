@@ -23,7 +23,16 @@ fn librvp_status_proppatch_with_view_id_and_idle() {
     let rest = "<d:set><d:prop><r:state><r:leased-value><r:value><r:idle/></r:value><r:default-value><r:offline/></r:default-value><d:timeout>1200</d:timeout></r:leased-value><r:view-id>3577</r:view-id></r:state></d:prop></d:set></d:propertyupdate>";
     let body = librvp("d:propertyupdate", rest);
     let err = PropertyUpdate::decode(&body, &strict()).unwrap_err();
-    assert!(matches!(err, XmlError::InvalidValue { element: "state", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "state",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let update = PropertyUpdate::decode(&body, &lenient()).unwrap();
     let mut state = StateProperty::leased(State::Idle, State::Offline, 1200);
     state.view_id = Some("3577".into());
@@ -42,7 +51,10 @@ fn librvp_logout_proppatch_is_bare() {
 
 #[test]
 fn librvp_propfind() {
-    let body = librvp("d:propfind", "<d:prop><d:displayname/></d:prop></d:propfind>");
+    let body = librvp(
+        "d:propfind",
+        "<d:prop><d:displayname/></d:prop></d:propfind>",
+    );
     assert_eq!(
         PropFind::decode(&body, &strict()).unwrap(),
         PropFind::Prop(vec![PropName::DisplayName])
@@ -114,7 +126,10 @@ fn librvp_instant_message() {
         );
         assert_eq!(
             message.to,
-            vec![Contact::new("http://example.com/instmsg/aliases/bob", "bob")]
+            vec![Contact::new(
+                "http://example.com/instmsg/aliases/bob",
+                "bob"
+            )]
         );
         assert_eq!(message.mime_data, LIBRVP_MIME);
     }
@@ -147,7 +162,8 @@ fn librvp_inbound_message_shapes() {
             href: "http://example.com/instmsg/aliases/alice".into(),
             description: None,
         }],
-        mime_data: "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\ntext".into(),
+        mime_data: "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\ntext"
+            .into(),
     });
     for body in [prefixed, default_ns, escaped] {
         for config in [strict(), lenient()] {
@@ -162,7 +178,8 @@ fn librvp_inbound_message_shapes() {
 #[test]
 fn librvp_inbound_presence() {
     let body = "<r:notification xmlns:r=\"http://schemas.microsoft.com/rvp/\" xmlns:d=\"DAV:\"><r:propnotification><r:notification-from><r:contact><d:href>http://example.com/instmsg/aliases/bob</d:href></r:contact></r:notification-from><r:notification-to><r:contact><d:href>http://example.com/instmsg/aliases/alice</d:href></r:contact></r:notification-to><d:propertyupdate><d:set><d:prop><r:state><r:back-soon/></r:state></d:prop></d:set></d:propertyupdate></r:propnotification></r:notification>";
-    let Notification::PropNotification(n) = Notification::decode(body.as_bytes(), &strict()).unwrap()
+    let Notification::PropNotification(n) =
+        Notification::decode(body.as_bytes(), &strict()).unwrap()
     else {
         panic!("not a propnotification");
     };
@@ -195,7 +212,11 @@ fn librvp_accepted_answers() {
         RvpAcl::decode(acl.as_bytes(), &strict()).unwrap(),
         RvpAcl::default()
     );
-    assert!(Subscriptions::default().to_bytes().starts_with(b"<?xml version=\"1.0\"?><r:subscriptions "));
+    assert!(
+        Subscriptions::default()
+            .to_bytes()
+            .starts_with(b"<?xml version=\"1.0\"?><r:subscriptions ")
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -216,9 +237,19 @@ fn miranda_notify_and_propfind() {
     let notify = "<r:notification xmlns:d='DAV:' xmlns:r='http://schemas.microsoft.com/rvp/' xmlns:a='http://schemas.microsoft.com/rvp/acl/'><r:message><r:notification-from><r:contact><d:href>http://im.example.com/instmsg/aliases/a</d:href><r:description>A & B</r:description></r:contact></r:notification-from><r:notification-to><r:contact><d:href>http://im.example.com/instmsg/aliases/b</d:href><r:description>B</r:description></r:contact></r:notification-to><r:msgbody><r:mime-data><![CDATA[MIME-Version: 1.0\r\nX-MMS-IM-Format: FN=Tahoma; EF=; CO=0; CS=ee; PF=22\r\n\r\nx]]]]><![CDATA[>y]]></r:mime-data></r:msgbody></r:message></r:notification>";
     // Miranda inserts names without escaping: a bare `&` is not well-formed.
     let err = Notification::decode(notify.as_bytes(), &lenient()).unwrap_err();
-    assert!(matches!(err, XmlError::Syntax { kind: SyntaxKind::InvalidReference, .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            XmlError::Syntax {
+                kind: SyntaxKind::InvalidReference,
+                ..
+            }
+        ),
+        "{err}"
+    );
     let fixed = notify.replace("A & B", "A &amp; B");
-    let Notification::Message(m) = Notification::decode(fixed.as_bytes(), &strict()).unwrap() else {
+    let Notification::Message(m) = Notification::decode(fixed.as_bytes(), &strict()).unwrap()
+    else {
         panic!("not a message");
     };
     assert_eq!(m.from.description.as_deref(), Some("A & B"));
