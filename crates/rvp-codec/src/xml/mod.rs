@@ -63,8 +63,8 @@
 //! | 7 undeclared prefix `r:subscriptions` | rejected ([`XmlError::UndeclaredPrefix`]) | rejected: the element has no namespace |
 //! | 7 unquoted `xmlns:Z=http://…` | rejected ([`SyntaxKind::InvalidAttribute`]) | rejected: not well-formed |
 //! | 7 ACL namespace `http://schemas.Microsoft.com/rvp/acl` | its elements are not ACL elements | accepted (`relaxed_namespaces`) |
-//! | 7 nested `<Z:subscriptions>` | rejected | rejected: no configuration flag covers it (a second root-like wrapper is ambiguous) |
-//! | 7 `<A:rvp-principal>` for `</A:rvp-principal>` | rejected (end of input inside an element) | rejected: not well-formed, nesting is lost |
+//! | 7 nested `<Z:subscriptions>` | rejected ([`XmlError::UnexpectedElement`]) | rejected: no configuration flag covers it |
+//! | 7 `<A:rvp-principal>` for `</A:rvp-principal>` | rejected ([`XmlError::UnexpectedElement`] inside `rvp-principal`) | rejected: the document's nesting is lost |
 //! | 7 children in varying order | accepted | accepted |
 //! | 7 ` 456 ` padded values | rejected ([`XmlError::InvalidValue`]) | trimmed (`trim_text`) |
 //! | 8 `<D:notification>` | rejected (unexpected root) | accepted (`relaxed_namespaces`) |

@@ -221,7 +221,7 @@ impl<'i> Reader<'i> {
             root_seen: false,
             pending_end: false,
             peeked: None,
-            open: Vec::new(),
+            open: Vec::with_capacity(16),
         })
     }
 
@@ -308,10 +308,13 @@ impl<'i> Reader<'i> {
                     if self.depth == 0 && self.root_seen {
                         return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
-                    for attr in start.attributes() {
-                        if attr.is_err() {
-                            return Err(Self::syntax(offset, SyntaxKind::InvalidAttribute));
-                        }
+                    if !start
+                        .attributes_raw()
+                        .trim_start_matches(is_xml_ws)
+                        .is_empty()
+                        && start.attributes().any(|attr| attr.is_err())
+                    {
+                        return Err(Self::syntax(offset, SyntaxKind::InvalidAttribute));
                     }
                     let ns = match ns {
                         Some(Ok(ns)) => ns,
@@ -533,7 +536,24 @@ impl<'i> Reader<'i> {
     pub(crate) fn cdata_text(&mut self, element: &'static str) -> Result<Cow<'i, str>, XmlError> {
         let mut parts: Vec<(Cow<'i, str>, bool)> = Vec::new();
         loop {
-            match self.next_item()? {
+            let item = self.next_item()?;
+            // Fast path: a single CDATA section or text.
+            if parts.is_empty() {
+                if let Item::Text { text, cdata, .. } = item {
+                    match self.next_item()? {
+                        Item::End { .. } => return Ok(text),
+                        next => {
+                            parts.push((text, cdata));
+                            self.peeked = Some(next);
+                            continue;
+                        }
+                    }
+                }
+                if let Item::End { .. } = item {
+                    return Ok(Cow::Borrowed(""));
+                }
+            }
+            match item {
                 Item::Text { text, cdata, .. } => parts.push((text, cdata)),
                 Item::End { .. } => break,
                 Item::Start(elem) => {
