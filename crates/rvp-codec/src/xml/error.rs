@@ -159,10 +159,10 @@ pub enum SyntaxKind {
     #[error("invalid `<!` markup")]
     InvalidMarkup,
     /// The body ends while elements are still open.
-    #[error("end of input inside element `{open}`")]
+    #[error("end of input with {open} elements still open")]
     UnexpectedEof {
-        /// Qualified name of the innermost open element.
-        open: String,
+        /// How many elements are still open.
+        open: usize,
     },
     /// The body contains no element at all.
     #[error("no root element")]

@@ -527,3 +527,60 @@ fn constructors_validate() {
     assert!(ForeignXml::new("<x/></r:notification><r:notification>").is_err());
     assert!(ForeignXml::new(" <x/> text ").is_ok());
 }
+
+#[test]
+fn namespace_scoping() {
+    // A prefix declared on a child is in scope for that subtree only.
+    let body = r#"<q:propfind xmlns:q="DAV:"><q:prop><z:state xmlns:z="http://schemas.microsoft.com/rvp/"/><z:email xmlns:z="http://schemas.microsoft.com/rvp/"/></q:prop></q:propfind>"#;
+    assert_eq!(
+        PropFind::decode(body.as_bytes(), &strict()).unwrap(),
+        PropFind::Prop(vec![PropName::State, PropName::Email])
+    );
+    let leaked = r#"<q:propfind xmlns:q="DAV:"><q:prop><z:state xmlns:z="http://schemas.microsoft.com/rvp/"/><z:email/></q:prop></q:propfind>"#;
+    let err = PropFind::decode(leaked.as_bytes(), &strict()).unwrap_err();
+    assert!(
+        matches!(err, XmlError::UndeclaredPrefix { ref prefix, .. } if prefix == "z"),
+        "{err}"
+    );
+
+    // Redeclaring a prefix shadows the outer binding; the default namespace can be
+    // removed with `xmlns=""`.
+    let shadow = r#"<propfind xmlns="DAV:" xmlns:p="urn:x"><prop xmlns:p="http://schemas.microsoft.com/rvp/"><p:state/><displayname/><other xmlns=""/></prop></propfind>"#;
+    assert_eq!(
+        PropFind::decode(shadow.as_bytes(), &strict()).unwrap(),
+        PropFind::Prop(vec![
+            PropName::State,
+            PropName::DisplayName,
+            PropName::Unknown(XmlName::new("", "other").unwrap()),
+        ])
+    );
+
+    // Escaped namespace URIs are compared unescaped.
+    let escaped = r#"<d:propfind xmlns:d="D&#65;V:"><d:allprop/></d:propfind>"#;
+    assert_eq!(
+        PropFind::decode(escaped.as_bytes(), &strict()).unwrap(),
+        PropFind::AllProp
+    );
+
+    // Reserved prefixes.
+    for bad in [
+        r#"<d:propfind xmlns:d="DAV:" xmlns:xmlns="urn:x"/>"#,
+        r#"<d:propfind xmlns:d="DAV:" xmlns:xml="urn:x"/>"#,
+        r#"<d:propfind xmlns:d="DAV:" xmlns:e=""/>"#,
+    ] {
+        let err = PropFind::decode(bad.as_bytes(), &lenient()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                XmlError::Syntax {
+                    kind: SyntaxKind::InvalidNamespaceDeclaration,
+                    ..
+                }
+            ),
+            "{bad}: {err}"
+        );
+    }
+    // The empty element's own declarations end with it.
+    let empty = r#"<d:propfind xmlns:d="DAV:"><d:prop><r:state xmlns:r="http://schemas.microsoft.com/rvp/"/><r:email/></d:prop></d:propfind>"#;
+    assert!(PropFind::decode(empty.as_bytes(), &strict()).is_err());
+}
