@@ -1,1 +1,240 @@
-fn main() {}
+#![allow(clippy::print_stdout, clippy::expect_used, clippy::unwrap_used)]
+
+//! Codec throughput: full typed decode and encode of three reference messages, side by
+//! side in the same run with a floor of `httparse` head parsing plus a `quick-xml` event
+//! pass over the same body.
+//!
+//! Messages (librvp's exact bytes, from `crates/rvp-codec/tests/vectors/librvp`):
+//! - `subscribe`: the headers-only login SUBSCRIBE;
+//! - `proppatch`: a PROPPATCH setting a leased state;
+//! - `notify`: a NOTIFY carrying an instant message (XML + MIME payload).
+//!
+//! "Typed decode" is everything a server does before acting on a request: framing, the
+//! head, every RVP header into its typed value, the XML body into its typed document, and
+//! for a message notification the MIME payload into a typed text message. "Encode" is the
+//! reverse, from typed values to wire bytes. At the end the bench prints the ratio of the
+//! typed decode's throughput to the floor's for each message (goal: at least 0.5).
+//!
+//! Run: `cargo bench --bench codec` (add `-- --quick` for a short run).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use bytes::BytesMut;
+use criterion::{BenchmarkId, Criterion, Throughput};
+use http::HeaderMap;
+use rvp::codec::header::{
+    AckType, CallBack, Depth, FromPrincipal, HeaderMapExt, HopCount, NotificationType,
+    NotificationsVersion, SubscriptionId, SubscriptionLifetime,
+};
+use rvp::codec::xml::{Notification, XmlBody};
+use rvp::codec::{Config, Payload, Request, RequestDecoder};
+
+const MESSAGES: [(&str, &[u8]); 3] = [
+    (
+        "subscribe",
+        include_bytes!("../crates/rvp-codec/tests/vectors/librvp/login-subscribe.req"),
+    ),
+    (
+        "proppatch",
+        include_bytes!("../crates/rvp-codec/tests/vectors/librvp/proppatch-online.req"),
+    ),
+    (
+        "notify",
+        include_bytes!("../crates/rvp-codec/tests/vectors/librvp/notify-im.req"),
+    ),
+];
+
+/// Everything a typed decode produces.
+struct Typed {
+    request: Request,
+    version: Option<NotificationsVersion>,
+    from: Option<FromPrincipal>,
+    call_back: Option<CallBack>,
+    subscription_id: Option<SubscriptionId>,
+    lifetime: Option<SubscriptionLifetime>,
+    notification_type: Option<NotificationType>,
+    ack: Option<AckType>,
+    hops: Option<HopCount>,
+    depth: Option<Depth>,
+    body: Option<XmlBody>,
+    payload: Option<Payload>,
+}
+
+fn typed_decode(buf: &mut BytesMut, decoder: &mut RequestDecoder, config: &Config) -> Typed {
+    let request = decoder.decode(buf).expect("valid").expect("complete");
+    let h = &request.headers;
+    let body = (!request.body.is_empty())
+        .then(|| XmlBody::decode(&request.body, config).expect("valid XML"));
+    let payload = match &body {
+        Some(XmlBody::Notification(Notification::Message(m))) => {
+            Some(Payload::decode(m.mime_data.as_bytes(), config).expect("valid payload"))
+        }
+        _ => None,
+    };
+    Typed {
+        version: h.typed_get_with(config).expect("version"),
+        from: h.typed_get_with(config).expect("from"),
+        call_back: h.typed_get_with(config).expect("call-back"),
+        subscription_id: h.typed_get_with(config).expect("id"),
+        lifetime: h.typed_get_with(config).expect("lifetime"),
+        notification_type: h.typed_get_with(config).expect("type"),
+        ack: h.typed_get_with(config).expect("ack"),
+        hops: h.typed_get_with(config).expect("hops"),
+        depth: h.typed_get_with(config).expect("depth"),
+        body,
+        payload,
+        request,
+    }
+}
+
+fn typed_encode(t: &Typed, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+    let mut headers = HeaderMap::with_capacity(12);
+    headers.insert(
+        http::header::HOST,
+        t.request.headers[http::header::HOST].clone(),
+    );
+    macro_rules! put {
+        ($($field:ident),*) => { $( if let Some(v) = &t.$field { headers.typed_insert(v.clone()); } )* };
+    }
+    put!(
+        version,
+        from,
+        call_back,
+        subscription_id,
+        lifetime,
+        notification_type,
+        ack,
+        hops,
+        depth
+    );
+    if let Some(ct) = t.request.headers.get(http::header::CONTENT_TYPE) {
+        headers.insert(http::header::CONTENT_TYPE, ct.clone());
+    }
+    scratch.clear();
+    match (&t.body, &t.payload) {
+        (Some(XmlBody::Notification(Notification::Message(m))), Some(p)) => {
+            let mut m = m.clone();
+            let mut mime = Vec::with_capacity(m.mime_data.len());
+            p.encode(&mut mime);
+            m.mime_data = String::from_utf8(mime).expect("payloads encode as UTF-8");
+            Notification::Message(m).encode(scratch);
+        }
+        (Some(body), _) => body.encode(scratch),
+        (None, _) => {}
+    }
+    let mut req =
+        Request::new(t.request.method.clone(), t.request.target.clone()).with_headers(headers);
+    req.body = bytes::Bytes::copy_from_slice(scratch);
+    out.clear();
+    req.encode(out);
+}
+
+/// The floor: what any HTTP + XML stack must do at the least.
+fn floor(msg: &[u8]) -> usize {
+    let mut headers = [httparse::EMPTY_HEADER; 32];
+    let mut req = httparse::Request::new(&mut headers);
+    let httparse::Status::Complete(head_len) = req.parse(msg).expect("valid") else {
+        panic!("partial")
+    };
+    let mut events = 0;
+    let body = &msg[head_len..];
+    if !body.is_empty() {
+        let mut reader = quick_xml::Reader::from_reader(body);
+        loop {
+            match reader.read_event().expect("valid XML") {
+                quick_xml::events::Event::Eof => break,
+                e => {
+                    black_box(&e);
+                    events += 1;
+                }
+            }
+        }
+    }
+    head_len + events
+}
+
+fn bench(c: &mut Criterion) {
+    let config = Config::lenient();
+    let mut group = c.benchmark_group("codec");
+    for (name, msg) in MESSAGES {
+        group.throughput(Throughput::Bytes(msg.len() as u64));
+        group.bench_with_input(BenchmarkId::new("floor", name), msg, |b, msg| {
+            b.iter(|| floor(black_box(msg)))
+        });
+        group.bench_with_input(BenchmarkId::new("typed_decode", name), msg, |b, msg| {
+            let mut decoder = RequestDecoder::new(config);
+            b.iter_batched_ref(
+                || BytesMut::from(msg),
+                |buf| black_box(typed_decode(buf, &mut decoder, &config)),
+                criterion::BatchSize::SmallInput,
+            )
+        });
+        let typed = typed_decode(
+            &mut BytesMut::from(msg),
+            &mut RequestDecoder::new(config),
+            &config,
+        );
+        group.bench_with_input(
+            BenchmarkId::new("typed_encode", name),
+            &typed,
+            |b, typed| {
+                let (mut out, mut scratch) = (Vec::with_capacity(2048), Vec::with_capacity(2048));
+                b.iter(|| {
+                    typed_encode(typed, &mut out, &mut scratch);
+                    black_box(out.len())
+                })
+            },
+        );
+    }
+    group.finish();
+}
+
+/// Criterion's mean estimate, in nanoseconds, of one benchmark of this run.
+fn mean_ns(function: &str, message: &str) -> Option<f64> {
+    let dir =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+    let path = dir
+        .join("criterion/codec")
+        .join(function)
+        .join(message)
+        .join("new/estimates.json");
+    let text = std::fs::read_to_string(path).ok()?;
+    let mean = &text[text.find("\"mean\"")?..];
+    let value = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    value[..value.find([',', '}'])?]
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    bench(&mut c);
+    c.final_summary();
+
+    println!(
+        "\nthroughput relative to the floor (httparse head + quick-xml event pass), same run:"
+    );
+    println!(
+        "{:<10} {:>10} {:>12} {:>12} {:>14} {:>14}",
+        "message", "bytes", "floor MB/s", "decode MB/s", "decode/floor", "encode MB/s"
+    );
+    for (name, msg) in MESSAGES {
+        let (Some(f), Some(d)) = (mean_ns("floor", name), mean_ns("typed_decode", name)) else {
+            println!("{name:<10} (no estimates: run without --list/--test)");
+            continue;
+        };
+        let e = mean_ns("typed_encode", name).unwrap_or(f64::NAN);
+        let mbps = |ns: f64| msg.len() as f64 / ns * 1e3;
+        println!(
+            "{:<10} {:>10} {:>12.1} {:>12.1} {:>14.2} {:>14.1}",
+            name,
+            msg.len(),
+            mbps(f),
+            mbps(d),
+            f / d,
+            mbps(e)
+        );
+    }
+}
