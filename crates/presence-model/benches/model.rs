@@ -1,1 +1,2 @@
+//! Criterion benches for the presence core.
 fn main() {}

@@ -85,7 +85,10 @@ impl Rights {
         if token == "all" {
             return Some(Self::ALL);
         }
-        Self::NAMES.iter().find(|(_, n)| *n == token).map(|(r, _)| *r)
+        Self::NAMES
+            .iter()
+            .find(|(_, n)| *n == token)
+            .map(|(r, _)| *r)
     }
 
     /// The element names of the rights in the set, in the draft's order.
@@ -174,9 +177,19 @@ impl std::ops::BitOr for Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names = [(1, "ntlm"), (2, "digest"), (4, "assertion"), (8, "internal")];
+        let names = [
+            (1, "ntlm"),
+            (2, "digest"),
+            (4, "assertion"),
+            (8, "internal"),
+        ];
         f.debug_set()
-            .entries(names.iter().filter(|(b, _)| self.0 & b != 0).map(|(_, n)| n))
+            .entries(
+                names
+                    .iter()
+                    .filter(|(b, _)| self.0 & b != 0)
+                    .map(|(_, n)| n),
+            )
             .finish()
     }
 }
@@ -337,7 +350,8 @@ impl Acl {
         if &who.principal == owner && owner_credentials.accepts(who.credential) {
             return true;
         }
-        let (mut sg, mut sd, mut ag, mut ad) = (Rights::NONE, Rights::NONE, Rights::NONE, Rights::NONE);
+        let (mut sg, mut sd, mut ag, mut ad) =
+            (Rights::NONE, Rights::NONE, Rights::NONE, Rights::NONE);
         for ace in &self.aces {
             if !ace.credentials.accepts(who.credential) {
                 continue;
@@ -354,15 +368,18 @@ impl Acl {
                 AcePrincipal::Principal(_) => {}
             }
         }
-        Self::NAMES_ITER.iter().filter(|r| rights.contains(**r)).all(|&r| {
-            if sd.contains(r) {
-                false
-            } else if sg.contains(r) {
-                true
-            } else {
-                !ad.contains(r) && ag.contains(r)
-            }
-        })
+        Self::NAMES_ITER
+            .iter()
+            .filter(|r| rights.contains(**r))
+            .all(|&r| {
+                if sd.contains(r) {
+                    false
+                } else if sg.contains(r) {
+                    true
+                } else {
+                    !ad.contains(r) && ag.contains(r)
+                }
+            })
     }
 
     const NAMES_ITER: [Rights; 10] = [
@@ -394,10 +411,16 @@ mod tests {
     #[test]
     fn rights_tokens() {
         assert_eq!(Rights::from_token("all"), Some(Rights::ALL));
-        assert_eq!(Rights::from_token("subscribe-others"), Some(Rights::SUBSCRIBE_OTHERS));
+        assert_eq!(
+            Rights::from_token("subscribe-others"),
+            Some(Rights::SUBSCRIBE_OTHERS)
+        );
         assert_eq!(Rights::from_token("delete"), None);
         assert_eq!(Rights::ALL.tokens().count(), 10);
-        assert_eq!(format!("{:?}", Rights::READ | Rights::LIST), r#"{"read", "list"}"#);
+        assert_eq!(
+            format!("{:?}", Rights::READ | Rights::LIST),
+            r#"{"read", "list"}"#
+        );
         assert!(Rights::ALL.intersects(Rights::LIST) && Rights::NONE.is_empty());
     }
 
@@ -449,8 +472,18 @@ mod tests {
             Ace::grant(AcePrincipal::Principal(a.clone()), Rights::PRESENCE),
         ]);
         let any = Credentials::ANY;
-        assert!(acl.allows(&owner, &Requester::new(a, CredentialKind::Ntlm), Rights::PRESENCE, any));
-        assert!(!acl.allows(&owner, &req("b", CredentialKind::Ntlm), Rights::PRESENCE, any));
+        assert!(acl.allows(
+            &owner,
+            &Requester::new(a, CredentialKind::Ntlm),
+            Rights::PRESENCE,
+            any
+        ));
+        assert!(!acl.allows(
+            &owner,
+            &req("b", CredentialKind::Ntlm),
+            Rights::PRESENCE,
+            any
+        ));
         let acl = Acl::from_aces(vec![
             Ace::grant(AcePrincipal::Principal(p("a")), Rights::ALL),
             Ace::deny(AcePrincipal::Principal(p("a")), Rights::SEND_TO),
@@ -464,15 +497,26 @@ mod tests {
     #[test]
     fn default_deny_and_validation() {
         let owner = p("o");
-        assert!(!Acl::new().allows(&owner, &req("x", CredentialKind::Ntlm), Rights::READ, Credentials::ANY));
+        assert!(!Acl::new().allows(
+            &owner,
+            &req("x", CredentialKind::Ntlm),
+            Rights::READ,
+            Credentials::ANY
+        ));
         let bad = Acl::from_aces(vec![Ace {
             principal: AcePrincipal::AllPrincipals,
             credentials: Credentials::NONE,
             grant: Rights::READ,
             deny: Rights::NONE,
         }]);
-        assert_eq!(bad.validate(), Err(InvalidAcl::CredentialsNotSpecified { index: 0 }));
+        assert_eq!(
+            bad.validate(),
+            Err(InvalidAcl::CredentialsNotSpecified { index: 0 })
+        );
         assert_eq!(Acl::default_for(&owner).validate(), Ok(()));
-        assert_eq!(format!("{:?}", Credentials::NTLM | Credentials::DIGEST), r#"{"ntlm", "digest"}"#);
+        assert_eq!(
+            format!("{:?}", Credentials::NTLM | Credentials::DIGEST),
+            r#"{"ntlm", "digest"}"#
+        );
     }
 }

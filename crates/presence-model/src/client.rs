@@ -194,7 +194,11 @@ impl IdleTracker {
 
     /// The state currently shown.
     pub fn current(&self) -> &PresenceState {
-        if self.is_away { &self.away_state } else { &self.chosen }
+        if self.is_away {
+            &self.away_state
+        } else {
+            &self.chosen
+        }
     }
 
     /// The user picked a state.
@@ -217,7 +221,8 @@ impl IdleTracker {
     /// When the tracker will switch to away, if it can.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        (!self.is_away && self.eligible.contains(&self.chosen)).then(|| self.last_input + self.idle_after)
+        (!self.is_away && self.eligible.contains(&self.chosen))
+            .then(|| self.last_input + self.idle_after)
     }
 
     /// Switches to away if the idle time has passed.
@@ -286,7 +291,11 @@ mod tests {
         i.handle_input(t0 + S(1000));
         assert_eq!(i.poll_change(), Some(PresenceState::Online));
         i.set_state(t0 + S(1000), PresenceState::Busy);
-        assert_eq!(i.poll_timeout(), None, "busy does not go away automatically");
+        assert_eq!(
+            i.poll_timeout(),
+            None,
+            "busy does not go away automatically"
+        );
         i.handle_timeout(t0 + S(5000));
         assert_eq!(i.current(), &PresenceState::Busy);
     }

@@ -260,11 +260,20 @@ mod tests {
         let p = TimeoutPolicy::lease();
         assert_eq!(
             p.decide(None),
-            Ok(Grant { duration: S(1200), adjustment: Adjustment::Defaulted })
+            Ok(Grant {
+                duration: S(1200),
+                adjustment: Adjustment::Defaulted
+            })
         );
-        assert_eq!(p.decide(Some(S(1200))).map(|g| g.adjustment), Ok(Adjustment::AsRequested));
+        assert_eq!(
+            p.decide(Some(S(1200))).map(|g| g.adjustment),
+            Ok(Adjustment::AsRequested)
+        );
         assert_eq!(p.decide(Some(S(1))).map(|g| g.duration), Ok(S(30)));
-        assert_eq!(p.decide(Some(S(0))).map(|g| g.adjustment), Ok(Adjustment::RaisedToMin));
+        assert_eq!(
+            p.decide(Some(S(0))).map(|g| g.adjustment),
+            Ok(Adjustment::RaisedToMin)
+        );
     }
 
     #[test]
@@ -280,7 +289,10 @@ mod tests {
     #[test]
     fn refuse_rule() {
         let p = TimeoutPolicy::lease().with_out_of_range(OutOfRange::Refuse);
-        assert!(matches!(p.decide(Some(S(7200))), Err(PolicyRefusal::OutOfRange { .. })));
+        assert!(matches!(
+            p.decide(Some(S(7200))),
+            Err(PolicyRefusal::OutOfRange { .. })
+        ));
         assert!(p.decide(Some(S(600))).is_ok());
         let p = p.with_bounds(S(10), S(20)).with_default(S(15));
         assert_eq!(p.decide(None).map(|g| g.duration), Ok(S(15)));

@@ -78,6 +78,14 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
+#![cfg_attr(
+    test,
+    allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::field_reassign_with_default
+    )
+)]
 
 mod acl;
 mod client;
@@ -100,7 +108,9 @@ pub use error::{
 };
 pub use event::{Event, ExpiredSubscription, NotificationType, StateNotification};
 pub use ids::{CallbackUrl, Origin, PrincipalId, SubscriptionId, ViewId};
-pub use lease::{Adjustment, Grant, LeasedValue, OutOfRange, PolicyRefusal, TimeoutPolicy, WhenAbsent};
+pub use lease::{
+    Adjustment, Grant, LeasedValue, OutOfRange, PolicyRefusal, TimeoutPolicy, WhenAbsent,
+};
 pub use request::{
     Delivery, LeaseRequest, Renewed, StateOutcome, StateUpdate, SubscribeRequest, Subscribed,
     WatcherEntry,

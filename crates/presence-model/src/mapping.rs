@@ -338,7 +338,10 @@ mod tests {
         for s in S::KNOWN {
             assert_eq!(MsnStatus::from_rvp(&s).to_rvp(), s);
         }
-        assert_eq!(MsnStatus::from_rvp(&S::Extension("x".into())), MsnStatus::Online);
+        assert_eq!(
+            MsnStatus::from_rvp(&S::Extension("x".into())),
+            MsnStatus::Online
+        );
     }
 
     #[test]
@@ -351,8 +354,14 @@ mod tests {
             MsnStatus::OutToLunch.as_seen_in_communicator(),
             CommunicatorStatus::Away
         );
-        assert_eq!(CommunicatorStatus::DoNotDisturb.as_seen_in_msn(), MsnStatus::Away);
-        assert_eq!(CommunicatorStatus::from_rvp(&S::AtLunch), CommunicatorStatus::Away);
+        assert_eq!(
+            CommunicatorStatus::DoNotDisturb.as_seen_in_msn(),
+            MsnStatus::Away
+        );
+        assert_eq!(
+            CommunicatorStatus::from_rvp(&S::AtLunch),
+            CommunicatorStatus::Away
+        );
     }
 
     fn lossless_in(list: &[S], f: impl Fn(&S) -> S) {
@@ -376,22 +385,37 @@ mod tests {
 
     #[test]
     fn xmpp_loss_is_as_documented() {
-        lossless_in(&[S::OnPhone, S::AtLunch, S::BackSoon, S::Idle, S::Invisible], |s| {
-            XmppPresence::from_rvp(s).0.to_rvp()
-        });
+        lossless_in(
+            &[S::OnPhone, S::AtLunch, S::BackSoon, S::Idle, S::Invisible],
+            |s| XmppPresence::from_rvp(s).0.to_rvp(),
+        );
         assert_eq!(
             XmppPresence::from_rvp(&S::BackSoon),
-            (XmppPresence::Available(Some(XmppShow::Away)), Some("Be Right Back"))
+            (
+                XmppPresence::Available(Some(XmppShow::Away)),
+                Some("Be Right Back")
+            )
         );
-        assert_eq!(XmppPresence::from_rvp(&S::Invisible), (XmppPresence::Unavailable, None));
-        assert_eq!(XmppPresence::Available(Some(XmppShow::Chat)).to_rvp(), S::Online);
+        assert_eq!(
+            XmppPresence::from_rvp(&S::Invisible),
+            (XmppPresence::Unavailable, None)
+        );
+        assert_eq!(
+            XmppPresence::Available(Some(XmppShow::Chat)).to_rvp(),
+            S::Online
+        );
         assert_eq!(XmppShow::Xa.token(), "xa");
     }
 
     #[test]
     fn pidf_loss_is_as_documented() {
-        lossless_in(&[S::BackSoon, S::Idle, S::Invisible], |s| Pidf::from_rvp(s).to_rvp());
-        let closed_busy = Pidf { basic: PidfBasic::Closed, activity: Some(RpidActivity::Busy) };
+        lossless_in(&[S::BackSoon, S::Idle, S::Invisible], |s| {
+            Pidf::from_rvp(s).to_rvp()
+        });
+        let closed_busy = Pidf {
+            basic: PidfBasic::Closed,
+            activity: Some(RpidActivity::Busy),
+        };
         assert_eq!(closed_busy.to_rvp(), S::Offline);
     }
 
@@ -401,7 +425,11 @@ mod tests {
         for a in RpidActivity::ALL {
             assert_eq!(RpidActivity::from_token(a.token()), Some(*a));
             // Every activity maps to some RVP state without panicking.
-            let _ = Pidf { basic: PidfBasic::Open, activity: Some(*a) }.to_rvp();
+            let _ = Pidf {
+                basic: PidfBasic::Open,
+                activity: Some(*a),
+            }
+            .to_rvp();
         }
         assert_eq!(RpidActivity::from_token("nope"), None);
     }

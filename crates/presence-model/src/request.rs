@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use crate::{CallbackUrl, Grant, NotificationType, Origin, PresenceState, PrincipalId, SubscriptionId, ViewId};
+use crate::{
+    CallbackUrl, Grant, NotificationType, Origin, PresenceState, PrincipalId, SubscriptionId,
+    ViewId,
+};
 
 /// The lease part of a state PROPPATCH (`r:leased-value`).
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -147,7 +150,11 @@ impl WatcherEntry {
     /// subscription lists as 14400).
     pub fn seconds_left(&self) -> u64 {
         let s = self.remaining.as_secs();
-        if self.remaining.subsec_nanos() > 0 { s + 1 } else { s }
+        if self.remaining.subsec_nanos() > 0 {
+            s + 1
+        } else {
+            s
+        }
     }
 }
 

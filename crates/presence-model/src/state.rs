@@ -223,7 +223,10 @@ mod tests {
 
     #[test]
     fn availability_is_a_strict_order() {
-        let mut ranks: Vec<u8> = PresenceState::KNOWN.iter().map(|s| s.availability()).collect();
+        let mut ranks: Vec<u8> = PresenceState::KNOWN
+            .iter()
+            .map(|s| s.availability())
+            .collect();
         ranks.push(PresenceState::Extension("x".into()).availability());
         let n = ranks.len();
         ranks.sort_unstable();
@@ -241,8 +244,14 @@ mod tests {
 
     #[test]
     fn invisible_is_offline_to_watchers() {
-        assert_eq!(PresenceState::Invisible.as_seen_by_watchers(), PresenceState::Offline);
-        assert_eq!(PresenceState::Busy.as_seen_by_watchers(), PresenceState::Busy);
+        assert_eq!(
+            PresenceState::Invisible.as_seen_by_watchers(),
+            PresenceState::Offline
+        );
+        assert_eq!(
+            PresenceState::Busy.as_seen_by_watchers(),
+            PresenceState::Busy
+        );
         assert_eq!(PresenceState::Invisible.display_name(), "Appear Offline");
         assert!(PresenceState::AtLunch.is_rvp() && !PresenceState::Idle.is_rvp());
     }

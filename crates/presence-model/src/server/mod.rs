@@ -92,6 +92,7 @@ use timers::{Clock, Timer, Timers};
 /// let t1 = server.poll_timeout().unwrap();
 /// assert_eq!(t1, t0 + Duration::from_secs(1200));
 /// server.handle_timeout(t1);
+/// assert!(matches!(server.poll_event(), Some(Event::ViewExpired { .. })));
 /// let Some(Event::Notify(n)) = server.poll_event() else { panic!() };
 /// assert_eq!(n.state, PresenceState::Offline);
 /// ```
@@ -243,7 +244,13 @@ impl Server {
         self.handle_timeout(now);
         let idx = self.check(requester, principal, Rights::READ)?;
         let h = self.hosted(idx);
-        Ok(self.visible(idx, &requester.principal, requester.credential, &h.acl, &h.published))
+        Ok(self.visible(
+            idx,
+            &requester.principal,
+            requester.credential,
+            &h.acl,
+            &h.published,
+        ))
     }
 
     /// The live views of a principal: id, value, lease end.
@@ -265,22 +272,36 @@ impl Server {
         principal: &PrincipalId,
         rights: Rights,
     ) -> Result<bool, AccessError> {
-        let idx = self.hosted_idx(principal).ok_or_else(|| unknown(principal))?;
+        let idx = self
+            .hosted_idx(principal)
+            .ok_or_else(|| unknown(principal))?;
         Ok(self.allowed(idx, requester, rights))
     }
 
     /// May `requester` see `principal`'s presence? (`presence`)
-    pub fn may_see_presence(&self, requester: &Requester, principal: &PrincipalId) -> Result<bool, AccessError> {
+    pub fn may_see_presence(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+    ) -> Result<bool, AccessError> {
         self.may(requester, principal, Rights::PRESENCE)
     }
 
     /// May `requester` send instant messages to `principal`? (`send-to`)
-    pub fn may_send_to(&self, requester: &Requester, principal: &PrincipalId) -> Result<bool, AccessError> {
+    pub fn may_send_to(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+    ) -> Result<bool, AccessError> {
         self.may(requester, principal, Rights::SEND_TO)
     }
 
     /// May `requester` list `principal`'s watchers? (`subscriptions`)
-    pub fn may_list_watchers(&self, requester: &Requester, principal: &PrincipalId) -> Result<bool, AccessError> {
+    pub fn may_list_watchers(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+    ) -> Result<bool, AccessError> {
         self.may(requester, principal, Rights::SUBSCRIPTIONS)
     }
 
@@ -386,7 +407,11 @@ impl Server {
             None => (None, PresenceState::Offline),
             Some(l) => (l.timeout, l.default),
         };
-        let grant = self.config.lease.decide(lease).map_err(SetStateError::Lease)?;
+        let grant = self
+            .config
+            .lease
+            .decide(lease)
+            .map_err(SetStateError::Lease)?;
         let expires = t.saturating_add(Clock::ms(grant.duration));
         let max_views = self.config.limits.max_views_per_principal.max(1);
         let h = self.hosted_mut(idx);
@@ -461,7 +486,8 @@ impl Server {
             }
         }
         self.timers.clean(&self.subs, &self.nodes);
-        self.timers.maybe_compact(self.subs.len() + self.leased_views, &self.subs, &self.nodes);
+        self.timers
+            .maybe_compact(self.subs.len() + self.leased_views, &self.subs, &self.nodes);
     }
 
     /// The next output, if any.
@@ -473,7 +499,12 @@ impl Server {
     /// Counters.
     pub fn stats(&self) -> Stats {
         Stats {
-            principals: self.nodes.iter().flatten().filter(|n| n.hosted.is_some()).count(),
+            principals: self
+                .nodes
+                .iter()
+                .flatten()
+                .filter(|n| n.hosted.is_some())
+                .count(),
             subscriptions: self.subs.len(),
             views: self.leased_views,
             timer_entries: self.timers.len(),
@@ -488,8 +519,14 @@ impl Server {
             return;
         };
         let principal = node.id.clone();
-        let Some(h) = node.hosted.as_mut() else { return };
-        let Some(i) = h.views.iter().position(|v| v.id == view && v.expires == due) else {
+        let Some(h) = node.hosted.as_mut() else {
+            return;
+        };
+        let Some(i) = h
+            .views
+            .iter()
+            .position(|v| v.id == view && v.expires == due)
+        else {
             return;
         };
         let old = h.published.clone();
@@ -498,7 +535,8 @@ impl Server {
             h.base = v.default;
         }
         self.leased_views -= 1;
-        self.events.push_back(Event::ViewExpired { principal, view });
+        self.events
+            .push_back(Event::ViewExpired { principal, view });
         self.republish(idx, &old);
     }
 
@@ -522,7 +560,13 @@ impl Server {
 
     /// Notifies update/propchange watchers whose visible state changed from
     /// (`old_acl`, `old`) to (current ACL, `new`).
-    fn fan_out(&mut self, idx: u32, old_acl: Option<&Acl>, old: &PresenceState, new: &PresenceState) {
+    fn fan_out(
+        &mut self,
+        idx: u32,
+        old_acl: Option<&Acl>,
+        old: &PresenceState,
+        new: &PresenceState,
+    ) {
         let mut out = std::mem::take(&mut self.events);
         let h = self.hosted(idx);
         let old_acl = old_acl.unwrap_or(&h.acl);
@@ -578,8 +622,15 @@ impl Server {
     }
 
     /// Looks up a hosted node and checks `rights`.
-    fn check(&self, requester: &Requester, principal: &PrincipalId, rights: Rights) -> Result<u32, AccessError> {
-        let idx = self.hosted_idx(principal).ok_or_else(|| unknown(principal))?;
+    fn check(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+        rights: Rights,
+    ) -> Result<u32, AccessError> {
+        let idx = self
+            .hosted_idx(principal)
+            .ok_or_else(|| unknown(principal))?;
         if !rights.is_empty() && !self.allowed(idx, requester, rights) {
             return Err(AccessError::Denied {
                 principal: principal.clone(),
@@ -620,12 +671,16 @@ impl Server {
 
     /// Drops a node that is neither hosted nor holds subscriptions.
     fn release(&mut self, idx: u32) {
-        let slot = &mut self.nodes[idx as usize];
-        if slot.as_ref().is_some_and(|n| n.held == 0 && n.hosted.is_none()) {
-            if let Some(n) = slot.take() {
-                self.index.remove(&n.id);
-                self.free_nodes.push(idx);
-            }
+        let Some(slot) = self.nodes.get_mut(idx as usize) else {
+            return;
+        };
+        if slot
+            .as_ref()
+            .is_some_and(|n| n.held == 0 && n.hosted.is_none())
+            && let Some(n) = slot.take()
+        {
+            self.index.remove(&n.id);
+            self.free_nodes.push(idx);
         }
     }
 

@@ -7,9 +7,9 @@ use rand::Rng;
 use super::timers::{Clock, Timer};
 use super::{Server, Sub, fold_origin, ticks_to_duration};
 use crate::{
-    AccessError, Delivery, Event, ExpiredSubscription, NotificationType, PrincipalId,
-    Renewed, RenewError, Requester, Rights, SendError, SubscribeError, SubscribeRequest,
-    Subscribed, SubscriptionId, UnsubscribeError, WatcherEntry,
+    AccessError, Delivery, Event, ExpiredSubscription, NotificationType, PrincipalId, RenewError,
+    Renewed, Requester, Rights, SendError, SubscribeError, SubscribeRequest, Subscribed,
+    SubscriptionId, UnsubscribeError, WatcherEntry,
 };
 
 impl Server {
@@ -100,7 +100,13 @@ impl Server {
         self.timers.push(expires, Timer::Sub(id));
         let initial_state = (notification_type == NotificationType::UpdatePropchange).then(|| {
             let h = self.hosted(tidx);
-            self.visible(tidx, &requester.principal, requester.credential, &h.acl, &h.published)
+            self.visible(
+                tidx,
+                &requester.principal,
+                requester.credential,
+                &h.acl,
+                &h.published,
+            )
         });
         self.timers.clean(&self.subs, &self.nodes);
         Ok(Subscribed {
@@ -246,7 +252,10 @@ impl Server {
 
     /// The subscriptions `principal` holds on its own node (for a client's
     /// own bookkeeping and tests), ordered by id.
-    pub fn own_subscriptions(&self, principal: &PrincipalId) -> Vec<(SubscriptionId, NotificationType)> {
+    pub fn own_subscriptions(
+        &self,
+        principal: &PrincipalId,
+    ) -> Vec<(SubscriptionId, NotificationType)> {
         let Some(idx) = self.hosted_idx(principal) else {
             return Vec::new();
         };

@@ -42,7 +42,11 @@ impl Clock {
     /// A duration in whole milliseconds, rounded up.
     pub(super) fn ms(d: Duration) -> u64 {
         let ms = Self::ms_floor(d);
-        if d.subsec_nanos() % 1_000_000 != 0 { ms.saturating_add(1) } else { ms }
+        if !d.subsec_nanos().is_multiple_of(1_000_000) {
+            ms.saturating_add(1)
+        } else {
+            ms
+        }
     }
 }
 
@@ -60,7 +64,12 @@ pub(super) struct Timers {
     heap: BinaryHeap<Reverse<(u64, Timer)>>,
 }
 
-fn valid(due: u64, timer: Timer, subs: &HashMap<SubscriptionId, Sub>, nodes: &[Option<Node>]) -> bool {
+fn valid(
+    due: u64,
+    timer: Timer,
+    subs: &HashMap<SubscriptionId, Sub>,
+    nodes: &[Option<Node>],
+) -> bool {
     match timer {
         Timer::Sub(id) => subs.get(&id).is_some_and(|s| s.expires == due),
         Timer::View(idx, view) => nodes
@@ -131,7 +140,10 @@ mod tests {
         assert_eq!(c.instant(1500), t0 + Duration::from_millis(1500));
         assert_eq!(Clock::ms(Duration::from_micros(1001)), 2);
         assert_eq!(Clock::ms(Duration::from_secs(3)), 3000);
-        assert_eq!(c.ticks(t0.checked_sub(Duration::from_secs(1)).unwrap_or(t0)), 0);
+        assert_eq!(
+            c.ticks(t0.checked_sub(Duration::from_secs(1)).unwrap_or(t0)),
+            0
+        );
     }
 
     #[test]
@@ -142,7 +154,10 @@ mod tests {
         t.push(20, Timer::View(0, ViewId::new(1)));
         assert_eq!(t.peek(), Some(10));
         assert_eq!(t.pop_due(9), None);
-        assert_eq!(t.pop_due(20), Some((10, Timer::Sub(SubscriptionId::new(1)))));
+        assert_eq!(
+            t.pop_due(20),
+            Some((10, Timer::Sub(SubscriptionId::new(1))))
+        );
         assert_eq!(t.pop_due(20), Some((20, Timer::View(0, ViewId::new(1)))));
         assert_eq!(t.pop_due(20), None);
         // Nothing is valid against empty tables: clean empties the heap.
