@@ -36,7 +36,6 @@ impl RenewalPolicy {
 
 /// What a [`RenewalScheduler`] asks the client to do.
 #[derive(Clone, PartialEq, Eq, Debug)]
-#[non_exhaustive]
 pub enum Renewal<K> {
     /// Send the renewal now (re-PROPPATCH the lease, re-SUBSCRIBE with the id).
     Due(K),
