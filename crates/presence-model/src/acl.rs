@@ -347,17 +347,36 @@ impl Acl {
         rights: Rights,
         owner_credentials: Credentials,
     ) -> bool {
-        if &who.principal == owner && owner_credentials.accepts(who.credential) {
+        self.allows_parts(
+            owner,
+            &who.principal,
+            who.credential,
+            rights,
+            owner_credentials,
+        )
+    }
+
+    /// [`allows`](Self::allows) without building a [`Requester`].
+    pub(crate) fn allows_parts(
+        &self,
+        owner: &PrincipalId,
+        principal: &PrincipalId,
+        credential: CredentialKind,
+        rights: Rights,
+        owner_credentials: Credentials,
+    ) -> bool {
+        let who = (principal, credential);
+        if who.0 == owner && owner_credentials.accepts(who.1) {
             return true;
         }
         let (mut sg, mut sd, mut ag, mut ad) =
             (Rights::NONE, Rights::NONE, Rights::NONE, Rights::NONE);
         for ace in &self.aces {
-            if !ace.credentials.accepts(who.credential) {
+            if !ace.credentials.accepts(who.1) {
                 continue;
             }
             match &ace.principal {
-                AcePrincipal::Principal(p) if p == &who.principal => {
+                AcePrincipal::Principal(p) if p == who.0 => {
                     sg |= ace.grant;
                     sd |= ace.deny;
                 }

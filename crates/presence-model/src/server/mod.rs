@@ -168,6 +168,39 @@ pub struct Stats {
     pub pending_events: usize,
 }
 
+/// How much of a node's state a watcher may see.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Seen {
+    /// The owner: everything, `invisible` included.
+    Owner,
+    /// Granted `presence`: the state, `invisible` as `offline`.
+    Watcher,
+    /// Denied `presence`: always `offline`.
+    Blocked,
+}
+
+static OFFLINE: PresenceState = PresenceState::Offline;
+
+impl Seen {
+    /// The state shown, borrowed (no clone on the fan-out path).
+    fn shown(self, state: &PresenceState) -> &PresenceState {
+        match (self, state) {
+            (Self::Owner, s) => s,
+            (Self::Watcher, PresenceState::Invisible) | (Self::Blocked, _) => &OFFLINE,
+            (Self::Watcher, s) => s,
+        }
+    }
+
+    fn apply(self, state: &PresenceState) -> PresenceState {
+        self.shown(state).clone()
+    }
+
+    /// Whether `self` seeing `a` and `other` seeing `b` show the same state.
+    fn sees_same(self, a: &PresenceState, other: Seen, b: &PresenceState) -> bool {
+        self.shown(a) == other.shown(b)
+    }
+}
+
 fn fold_origin(o: Option<Origin>) -> u32 {
     match o {
         None => 0,
@@ -569,7 +602,6 @@ impl Server {
     ) {
         let mut out = std::mem::take(&mut self.events);
         let h = self.hosted(idx);
-        let old_acl = old_acl.unwrap_or(&h.acl);
         let principal = &self.node(idx).id;
         for id in &h.watchers {
             let Some(s) = self.subs.get(id) else { continue };
@@ -577,17 +609,22 @@ impl Server {
                 continue;
             }
             let watcher = &self.node(s.subscriber).id;
-            let seen_new = self.visible(idx, watcher, s.credential, &h.acl, new);
-            if self.visible(idx, watcher, s.credential, old_acl, old) != seen_new {
-                out.push_back(Event::Notify(StateNotification {
-                    subscription: *id,
-                    callback: s.callback.clone(),
-                    watcher: watcher.clone(),
-                    principal: principal.clone(),
-                    state: seen_new,
-                    notification_type: NotificationType::UpdatePropchange,
-                }));
+            let now_seen = self.access(idx, watcher, s.credential, &h.acl);
+            let was_seen = match old_acl {
+                Some(acl) => self.access(idx, watcher, s.credential, acl),
+                None => now_seen,
+            };
+            if was_seen.sees_same(old, now_seen, new) {
+                continue;
             }
+            out.push_back(Event::Notify(StateNotification {
+                subscription: *id,
+                callback: s.callback.clone(),
+                watcher: watcher.clone(),
+                principal: principal.clone(),
+                state: now_seen.apply(new),
+                notification_type: NotificationType::UpdatePropchange,
+            }));
         }
         self.events = out;
     }
@@ -601,16 +638,25 @@ impl Server {
         acl: &Acl,
         state: &PresenceState,
     ) -> PresenceState {
+        self.access(idx, watcher, credential, acl).apply(state)
+    }
+
+    /// How much of node `idx`'s state `watcher` may see under `acl`.
+    fn access(
+        &self,
+        idx: u32,
+        watcher: &PrincipalId,
+        credential: CredentialKind,
+        acl: &Acl,
+    ) -> Seen {
         let owner = &self.node(idx).id;
         let owner_creds = self.config.owner_credentials;
         if watcher == owner && owner_creds.accepts(credential) {
-            return state.clone();
-        }
-        let who = Requester::new(watcher.clone(), credential);
-        if acl.allows(owner, &who, Rights::PRESENCE, owner_creds) {
-            state.as_seen_by_watchers()
+            Seen::Owner
+        } else if acl.allows_parts(owner, watcher, credential, Rights::PRESENCE, owner_creds) {
+            Seen::Watcher
         } else {
-            PresenceState::Offline
+            Seen::Blocked
         }
     }
 
