@@ -365,10 +365,20 @@ impl Acl {
         rights: Rights,
         owner_credentials: Credentials,
     ) -> bool {
-        let who = (principal, credential);
-        if who.0 == owner && owner_credentials.accepts(who.1) {
+        if principal == owner && owner_credentials.accepts(credential) {
             return true;
         }
+        self.aces_allow(principal, credential, rights)
+    }
+
+    /// The ACE part of the evaluation (steps 2–4), for a non-owner.
+    pub(crate) fn aces_allow(
+        &self,
+        principal: &PrincipalId,
+        credential: CredentialKind,
+        rights: Rights,
+    ) -> bool {
+        let who = (principal, credential);
         let (mut sg, mut sd, mut ag, mut ad) =
             (Rights::NONE, Rights::NONE, Rights::NONE, Rights::NONE);
         for ace in &self.aces {

@@ -16,8 +16,21 @@ use std::sync::Arc;
 /// assert_eq!(alice.as_str(), "http://example.com/instmsg/aliases/alice");
 /// assert_eq!(alice, PrincipalId::from("http://example.com/instmsg/aliases/alice"));
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Eq, PartialOrd, Ord)]
 pub struct PrincipalId(Arc<str>);
+
+impl std::hash::Hash for PrincipalId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+
+impl PartialEq for PrincipalId {
+    fn eq(&self, other: &Self) -> bool {
+        // Clones of one id share the allocation: skip the byte comparison.
+        Arc::ptr_eq(&self.0, &other.0) || self.0 == other.0
+    }
+}
 
 impl PrincipalId {
     /// Wraps an already canonical logical URL.

@@ -609,9 +609,10 @@ impl Server {
                 continue;
             }
             let watcher = &self.node(s.subscriber).id;
-            let now_seen = self.access(idx, watcher, s.credential, &h.acl);
+            let is_owner = s.subscriber == idx;
+            let now_seen = self.access_fast(is_owner, watcher, s.credential, &h.acl);
             let was_seen = match old_acl {
-                Some(acl) => self.access(idx, watcher, s.credential, acl),
+                Some(acl) => self.access_fast(is_owner, watcher, s.credential, acl),
                 None => now_seen,
             };
             if was_seen.sees_same(old, now_seen, new) {
@@ -654,6 +655,24 @@ impl Server {
         if watcher == owner && owner_creds.accepts(credential) {
             Seen::Owner
         } else if acl.allows_parts(owner, watcher, credential, Rights::PRESENCE, owner_creds) {
+            Seen::Watcher
+        } else {
+            Seen::Blocked
+        }
+    }
+
+    /// [`access`](Self::access) when the caller already knows whether the
+    /// watcher is the owner (node indices are unique per principal).
+    fn access_fast(
+        &self,
+        is_owner: bool,
+        watcher: &PrincipalId,
+        credential: CredentialKind,
+        acl: &Acl,
+    ) -> Seen {
+        if is_owner && self.config.owner_credentials.accepts(credential) {
+            Seen::Owner
+        } else if acl.aces_allow(watcher, credential, Rights::PRESENCE) {
             Seen::Watcher
         } else {
             Seen::Blocked
