@@ -105,6 +105,8 @@ pub struct Server {
     free_nodes: Vec<u32>,
     index: HashMap<PrincipalId, u32>,
     subs: HashMap<SubscriptionId, Sub>,
+    /// Callbacks that are not the subscriber's own URL (login subscriptions).
+    foreign_callbacks: HashMap<SubscriptionId, CallbackUrl>,
     timers: Timers,
     leased_views: usize,
     next_view: u32,
@@ -147,7 +149,9 @@ struct Sub {
     /// Folded [`Origin`]; 0 = unknown.
     origin: u32,
     expires: u64,
-    callback: CallbackUrl,
+    /// The callback is the subscriber's own URL (the usual case for contact
+    /// subscriptions); otherwise it is in `Server::foreign_callbacks`.
+    own_callback: bool,
     kind: NotificationType,
     credential: CredentialKind,
 }
@@ -223,6 +227,7 @@ impl Server {
             free_nodes: Vec::new(),
             index: HashMap::new(),
             subs: HashMap::new(),
+            foreign_callbacks: HashMap::new(),
             timers: Timers::default(),
             leased_views: 0,
             next_view: 0,
@@ -620,7 +625,7 @@ impl Server {
             }
             out.push_back(Event::Notify(StateNotification {
                 subscription: *id,
-                callback: s.callback.clone(),
+                callback: self.callback(*id, s),
                 watcher: watcher.clone(),
                 principal: principal.clone(),
                 state: now_seen.apply(new),
@@ -676,6 +681,14 @@ impl Server {
             Seen::Watcher
         } else {
             Seen::Blocked
+        }
+    }
+
+    /// A subscription's callback URL.
+    fn callback(&self, id: SubscriptionId, s: &Sub) -> CallbackUrl {
+        match (s.own_callback, self.foreign_callbacks.get(&id)) {
+            (false, Some(cb)) => cb.clone(),
+            _ => CallbackUrl::from(&self.node(s.subscriber).id),
         }
     }
 

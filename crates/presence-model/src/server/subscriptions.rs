@@ -7,9 +7,9 @@ use rand::Rng;
 use super::timers::{Clock, Timer};
 use super::{Server, Sub, fold_origin, ticks_to_duration};
 use crate::{
-    AccessError, Delivery, Event, ExpiredSubscription, NotificationType, PrincipalId, RenewError,
-    Renewed, Requester, Rights, SendError, SubscribeError, SubscribeRequest, Subscribed,
-    SubscriptionId, UnsubscribeError, WatcherEntry,
+    AccessError, CallbackUrl, Delivery, Event, ExpiredSubscription, NotificationType, PrincipalId,
+    RenewError, Renewed, Requester, Rights, SendError, SubscribeError, SubscribeRequest,
+    Subscribed, SubscriptionId, UnsubscribeError, WatcherEntry,
 };
 
 impl Server {
@@ -83,6 +83,10 @@ impl Server {
             .clock
             .ticks(now)
             .saturating_add(Clock::ms(grant.duration));
+        let own_callback = callback.as_str() == requester.principal.as_str();
+        if !own_callback {
+            self.foreign_callbacks.insert(id, callback);
+        }
         self.subs.insert(
             id,
             Sub {
@@ -90,7 +94,7 @@ impl Server {
                 subscriber: sidx,
                 origin: fold_origin(origin),
                 expires,
-                callback,
+                own_callback,
                 kind: notification_type,
                 credential: requester.credential,
             },
@@ -212,7 +216,7 @@ impl Server {
                 requester: requester.principal.clone(),
             });
         }
-        if let Some(s) = self.remove_sub(id) {
+        if let Some((s, _)) = self.remove_sub(id) {
             self.release(s.subscriber);
         }
         self.timers.clean(&self.subs, &self.nodes);
@@ -241,7 +245,7 @@ impl Server {
             .map(|(id, s)| WatcherEntry {
                 id,
                 subscriber: self.node(s.subscriber).id.clone(),
-                callback: s.callback.clone(),
+                callback: self.callback(id, s),
                 notification_type: s.kind,
                 remaining: ticks_to_duration(s.expires.saturating_sub(t)),
             })
@@ -300,7 +304,7 @@ impl Server {
                 out.push(Delivery {
                     subscription: *id,
                     watcher: watcher.clone(),
-                    callback: s.callback.clone(),
+                    callback: self.callback(*id, s),
                 });
             }
         }
@@ -314,12 +318,12 @@ impl Server {
     }
 
     pub(super) fn expire_sub(&mut self, id: SubscriptionId) {
-        if let Some(s) = self.remove_sub(id) {
+        if let Some((s, callback)) = self.remove_sub(id) {
             let e = ExpiredSubscription {
                 subscription: id,
                 principal: self.node(s.target).id.clone(),
                 watcher: self.node(s.subscriber).id.clone(),
-                callback: s.callback.clone(),
+                callback,
                 notification_type: s.kind,
             };
             let subscriber = s.subscriber;
@@ -330,14 +334,18 @@ impl Server {
 
     /// Removes a subscription from every index; returns it. The caller
     /// releases the subscriber node (after reading its id).
-    fn remove_sub(&mut self, id: SubscriptionId) -> Option<Sub> {
+    fn remove_sub(&mut self, id: SubscriptionId) -> Option<(Sub, CallbackUrl)> {
         let s = self.subs.remove(&id)?;
+        let callback = match self.foreign_callbacks.remove(&id) {
+            Some(cb) => cb,
+            None => CallbackUrl::from(&self.node(s.subscriber).id),
+        };
         let h = self.hosted_mut(s.target);
         if let Some(i) = h.watchers.iter().position(|w| *w == id) {
             h.watchers.swap_remove(i);
         }
         let n = self.node_mut(s.subscriber);
         n.held = n.held.saturating_sub(1);
-        Some(s)
+        Some((s, callback))
     }
 }

@@ -652,3 +652,43 @@ fn remote_subscribers_are_released() {
     assert_eq!(f.srv.index.len(), 3);
     assert_eq!(f.srv.stats().principals, 3);
 }
+
+#[test]
+fn subscription_record_stays_compact() {
+    // Two million of these in the bench: keep the record at 24 bytes.
+    assert!(
+        std::mem::size_of::<super::Sub>() <= 24,
+        "{}",
+        std::mem::size_of::<super::Sub>()
+    );
+}
+
+#[test]
+fn foreign_callbacks_are_kept_and_dropped() {
+    let mut f = fx();
+    let (t0, a) = (f.t0, f.alice.clone());
+    let cb = CallbackUrl::from("http://10.0.0.7:2000");
+    let id = f
+        .srv
+        .subscribe(
+            t0,
+            &rq(&a),
+            SubscribeRequest {
+                target: a.clone(),
+                notification_type: NotificationType::PragmaNotify,
+                callback: cb.clone(),
+                lifetime: Some(S(600)),
+                origin: None,
+            },
+        )
+        .unwrap()
+        .id;
+    let l = f.srv.subscriptions(t0, &rq(&a), &a, None).unwrap();
+    assert_eq!(l[0].callback, cb);
+    f.srv.handle_timeout(t0 + S(600));
+    let Some(Event::SubscriptionExpired(e)) = f.srv.poll_event() else {
+        panic!()
+    };
+    assert_eq!((e.subscription, e.callback), (id, cb));
+    assert!(f.srv.foreign_callbacks.is_empty());
+}
