@@ -317,6 +317,31 @@ impl Server {
         Ok(out)
     }
 
+    /// Stops hosting `principal`: drops its views, ACL and every subscription
+    /// on its node, silently (the caller decides whether to tell anyone), and
+    /// returns the dropped subscription ids. Subscriptions the principal holds
+    /// on other nodes stay until they end. Empty if it was not hosted.
+    pub fn unregister(&mut self, now: Instant, principal: &PrincipalId) -> Vec<SubscriptionId> {
+        self.handle_timeout(now);
+        let Some(idx) = self.hosted_idx(principal) else {
+            return Vec::new();
+        };
+        let watchers = self.hosted(idx).watchers.clone();
+        for id in &watchers {
+            if let Some((s, _)) = self.remove_sub(*id)
+                && s.subscriber != idx
+            {
+                self.release(s.subscriber);
+            }
+        }
+        let views = self.hosted(idx).views.len();
+        self.leased_views -= views;
+        self.node_mut(idx).hosted = None;
+        self.release(idx);
+        self.timers.clean(&self.subs, &self.nodes);
+        watchers
+    }
+
     pub(super) fn expire_sub(&mut self, id: SubscriptionId) {
         if let Some((s, callback)) = self.remove_sub(id) {
             let e = ExpiredSubscription {

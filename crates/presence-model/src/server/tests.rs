@@ -692,3 +692,26 @@ fn foreign_callbacks_are_kept_and_dropped() {
     assert_eq!((e.subscription, e.callback), (id, cb));
     assert!(f.srv.foreign_callbacks.is_empty());
 }
+
+#[test]
+fn unregister_drops_node_and_its_watchers() {
+    let mut f = fx();
+    let (t0, a, b) = (f.t0, f.alice.clone(), f.bob.clone());
+    let w = watch(&mut f, &b, &a);
+    let mine = watch(&mut f, &a, &b);
+    f.srv
+        .set_state(t0, &rq(&a), &a, leased(PresenceState::Online))
+        .unwrap();
+    assert_eq!(f.srv.unregister(t0, &a), vec![w]);
+    assert!(!f.srv.is_hosted(&a));
+    assert_eq!(f.srv.stats().views, 0);
+    assert!(
+        f.srv.subscription_expiry(mine).is_some(),
+        "held elsewhere: kept"
+    );
+    assert!(f.srv.unregister(t0, &a).is_empty());
+    f.srv.handle_timeout(t0 + S(14_400));
+    assert_eq!(f.srv.stats().subscriptions, 0);
+    assert_eq!(f.srv.index.len(), 2);
+    assert!(f.srv.register(t0 + S(14_400), a.clone()));
+}
