@@ -49,9 +49,12 @@ use timers::{Clock, Timer, Timers};
 /// principal's *base* state (`offline` unless a lease expired to a
 /// non-offline default). When a view's lease runs out the view is removed and
 /// its default, if not `offline`, becomes the base state. An unleased
-/// `offline` without view-id (librvp's logout) ends every view; an unleased
-/// `offline` with a view-id ends that view; an unleased other value is leased
-/// with the policy default timeout and default `offline`.
+/// `offline` without view-id or origin (librvp's logout) ends every view; an
+/// unleased `offline` naming a view (by view-id or matching origin) ends that
+/// view; an unleased other value is leased with the policy default timeout
+/// and default `offline`. Beyond
+/// [`Limits::max_views_per_principal`](crate::Limits::max_views_per_principal)
+/// views, a new view evicts the one whose lease ends first.
 ///
 /// # Visibility rule (what a watcher sees)
 ///
