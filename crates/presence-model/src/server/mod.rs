@@ -466,7 +466,11 @@ impl Server {
                         self.leased_views -= 1;
                     }
                 }
-                self.next_view = self.next_view.wrapping_add(1).max(1);
+                self.next_view = if self.next_view >= timers::MAX_VIEW_ID {
+                    1
+                } else {
+                    self.next_view + 1
+                };
                 let id = ViewId::new(self.next_view);
                 let h = self.hosted_mut(idx);
                 h.views.push(View {

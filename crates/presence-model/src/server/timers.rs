@@ -59,9 +59,38 @@ pub(super) enum Timer {
     View(u32, ViewId),
 }
 
+/// Largest view id: view ids fit in 31 bits so a timer packs into a `u64`.
+pub(super) const MAX_VIEW_ID: u32 = (1 << 31) - 1;
+
+const VIEW_TAG: u64 = 1 << 63;
+
+impl Timer {
+    /// Packs into 64 bits: a subscription id, or tag | node << 31 | view.
+    fn encode(self) -> u64 {
+        match self {
+            Timer::Sub(id) => u64::from(id.get()),
+            Timer::View(node, view) => {
+                VIEW_TAG | (u64::from(node) << 31) | u64::from(view.get() & MAX_VIEW_ID)
+            }
+        }
+    }
+
+    fn decode(v: u64) -> Timer {
+        if v & VIEW_TAG == 0 {
+            Timer::Sub(SubscriptionId::new(v as u32))
+        } else {
+            Timer::View(
+                ((v & !VIEW_TAG) >> 31) as u32,
+                ViewId::new((v as u32) & MAX_VIEW_ID),
+            )
+        }
+    }
+}
+
+/// Min-heap of `(deadline, packed timer)`: 16 bytes per entry.
 #[derive(Debug, Default)]
 pub(super) struct Timers {
-    heap: BinaryHeap<Reverse<(u64, Timer)>>,
+    heap: BinaryHeap<Reverse<(u64, u64)>>,
 }
 
 fn valid(
@@ -82,7 +111,7 @@ fn valid(
 
 impl Timers {
     pub(super) fn push(&mut self, due: u64, timer: Timer) {
-        self.heap.push(Reverse((due, timer)));
+        self.heap.push(Reverse((due, timer.encode())));
     }
 
     pub(super) fn peek(&self) -> Option<u64> {
@@ -96,7 +125,9 @@ impl Timers {
     /// Pops the earliest entry if it is due at `now` (valid or not).
     pub(super) fn pop_due(&mut self, now: u64) -> Option<(u64, Timer)> {
         if self.peek()? <= now {
-            self.heap.pop().map(|Reverse(e)| e)
+            self.heap
+                .pop()
+                .map(|Reverse((due, t))| (due, Timer::decode(t)))
         } else {
             None
         }
@@ -105,7 +136,7 @@ impl Timers {
     /// Discards invalid entries from the top, so `peek` is a live deadline.
     pub(super) fn clean(&mut self, subs: &HashMap<SubscriptionId, Sub>, nodes: &[Option<Node>]) {
         while let Some(Reverse((due, timer))) = self.heap.peek() {
-            if valid(*due, *timer, subs, nodes) {
+            if valid(*due, Timer::decode(*timer), subs, nodes) {
                 break;
             }
             self.heap.pop();
@@ -121,7 +152,7 @@ impl Timers {
     ) {
         if self.heap.len() > 2 * live + 1024 {
             let mut v = std::mem::take(&mut self.heap).into_vec();
-            v.retain(|Reverse((due, timer))| valid(*due, *timer, subs, nodes));
+            v.retain(|Reverse((due, timer))| valid(*due, Timer::decode(*timer), subs, nodes));
             self.heap = BinaryHeap::from(v);
         }
     }
@@ -144,6 +175,20 @@ mod tests {
             c.ticks(t0.checked_sub(Duration::from_secs(1)).unwrap_or(t0)),
             0
         );
+    }
+
+    #[test]
+    fn timers_pack_and_unpack() {
+        for t in [
+            Timer::Sub(SubscriptionId::new(1)),
+            Timer::Sub(SubscriptionId::new(i32::MAX as u32)),
+            Timer::View(0, ViewId::new(1)),
+            Timer::View(u32::MAX, ViewId::new(MAX_VIEW_ID)),
+            Timer::View(12345, ViewId::new(678)),
+        ] {
+            assert_eq!(Timer::decode(t.encode()), t);
+        }
+        assert_eq!(std::mem::size_of::<Reverse<(u64, u64)>>(), 16);
     }
 
     #[test]
