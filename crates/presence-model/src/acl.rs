@@ -548,4 +548,74 @@ mod tests {
             r#"{"ntlm", "digest"}"#
         );
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const WHO: [&str; 3] = ["o", "a", "b"];
+        const KINDS: [CredentialKind; 4] = [
+            CredentialKind::Ntlm,
+            CredentialKind::Digest,
+            CredentialKind::Assertion,
+            CredentialKind::Internal,
+        ];
+
+        fn ace() -> impl Strategy<Value = Ace> {
+            (0..4usize, 1..16u8, 0..1024u16, 0..1024u16).prop_map(|(p, c, g, d)| Ace {
+                principal: if p == 3 {
+                    AcePrincipal::AllPrincipals
+                } else {
+                    AcePrincipal::Principal(PrincipalId::from(WHO[p]))
+                },
+                credentials: Credentials(c),
+                grant: Rights(g),
+                deny: Rights(d),
+            })
+        }
+
+        proptest! {
+            #[test]
+            fn specific_deny_always_wins(aces in proptest::collection::vec(ace(), 0..6), k in 0..4usize, bit in 0..10u32) {
+                let right = Rights(1 << bit);
+                let who = Requester::new(PrincipalId::from("a"), KINDS[k]);
+                let mut acl = Acl::from_aces(aces);
+                acl.push(Ace::deny(AcePrincipal::Principal(PrincipalId::from("a")), right));
+                prop_assert!(!acl.allows(&PrincipalId::from("o"), &who, right, Credentials::ANY));
+            }
+
+            #[test]
+            fn owner_always_allowed(aces in proptest::collection::vec(ace(), 0..6), k in 0..4usize) {
+                let owner = PrincipalId::from("o");
+                let who = Requester::new(owner.clone(), KINDS[k]);
+                prop_assert!(Acl::from_aces(aces).allows(&owner, &who, Rights::ALL, Credentials::ANY));
+            }
+
+            #[test]
+            fn unmatched_credentials_are_as_if_absent(aces in proptest::collection::vec(ace(), 0..6), extra in ace(), k in 0..4usize, bit in 0..10u32) {
+                let who = Requester::new(PrincipalId::from("a"), KINDS[k]);
+                prop_assume!(!extra.credentials.accepts(who.credential));
+                let owner = PrincipalId::from("o");
+                let right = Rights(1 << bit);
+                let base = Acl::from_aces(aces.clone());
+                let mut with = Acl::from_aces(aces);
+                with.push(extra);
+                prop_assert_eq!(
+                    base.allows(&owner, &who, right, Credentials::ANY),
+                    with.allows(&owner, &who, right, Credentials::ANY)
+                );
+            }
+
+            #[test]
+            fn a_general_grant_never_removes_a_right(aces in proptest::collection::vec(ace(), 0..6), k in 0..4usize, bit in 0..10u32) {
+                let who = Requester::new(PrincipalId::from("b"), KINDS[k]);
+                let owner = PrincipalId::from("o");
+                let right = Rights(1 << bit);
+                let before = Acl::from_aces(aces.clone()).allows(&owner, &who, right, Credentials::ANY);
+                let mut more = Acl::from_aces(aces);
+                more.push(Ace::grant(AcePrincipal::AllPrincipals, Rights::ALL));
+                prop_assert!(!before || more.allows(&owner, &who, right, Credentials::ANY));
+            }
+        }
+    }
 }
