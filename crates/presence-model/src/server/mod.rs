@@ -112,6 +112,7 @@ pub struct Server {
     foreign_callbacks: HashMap<SubscriptionId, CallbackUrl>,
     timers: Timers,
     leased_views: usize,
+    hosted_count: usize,
     next_view: u32,
     events: VecDeque<Event>,
 }
@@ -233,6 +234,7 @@ impl Server {
             foreign_callbacks: HashMap::new(),
             timers: Timers::default(),
             leased_views: 0,
+            hosted_count: 0,
             next_view: 0,
             events: VecDeque::new(),
         }
@@ -259,6 +261,7 @@ impl Server {
             published: PresenceState::Offline,
             watchers: Vec::new(),
         }));
+        self.hosted_count += 1;
         true
     }
 
@@ -541,7 +544,7 @@ impl Server {
         self.events.pop_front()
     }
 
-    /// Counters.
+    /// Counters, in O(1).
     pub fn stats(&self) -> Stats {
         Stats {
             principals: self

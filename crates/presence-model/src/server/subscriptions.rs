@@ -337,6 +337,7 @@ impl Server {
         let views = self.hosted(idx).views.len();
         self.leased_views -= views;
         self.node_mut(idx).hosted = None;
+        self.hosted_count -= 1;
         self.release(idx);
         self.timers.clean(&self.subs, &self.nodes);
         watchers
