@@ -715,3 +715,36 @@ fn unregister_drops_node_and_its_watchers() {
     assert_eq!(f.srv.index.len(), 2);
     assert!(f.srv.register(t0 + S(14_400), a.clone()));
 }
+
+#[test]
+fn stale_deadlines_are_compacted() {
+    let mut f = fx();
+    let (a, b) = (f.alice.clone(), f.bob.clone());
+    let id = watch(&mut f, &b, &a);
+    for k in 1..5000u64 {
+        let now = f.t0 + Duration::from_millis(k);
+        f.srv.renew(now, &rq(&b), id, Some(S(14_400))).unwrap();
+    }
+    // One live deadline; stale entries are bounded by the compaction rule.
+    assert!(
+        f.srv.stats().timer_entries <= 2 + 1024 + 1,
+        "{}",
+        f.srv.stats().timer_entries
+    );
+    assert_eq!(
+        f.srv.poll_timeout(),
+        Some(f.t0 + Duration::from_millis(4999) + S(14_400))
+    );
+}
+
+#[test]
+fn origin_fold_keeps_small_origins_apart() {
+    use super::fold_origin;
+    let folded: Vec<u32> = (0..4).map(|v| fold_origin(Some(Origin(v)))).collect();
+    assert!(folded.iter().all(|f| *f != 0));
+    let mut d = folded.clone();
+    d.sort_unstable();
+    d.dedup();
+    assert_eq!(d.len(), 4);
+    assert_eq!(fold_origin(None), 0);
+}

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use presence_model::{
-    Ace, AcePrincipal, Acl, CallbackUrl, Config, Event, Limits, NotificationType, PresenceState,
-    PrincipalId, Rights, StateUpdate, SubscribeRequest, SubscriptionId, ViewId,
+    Ace, AcePrincipal, Acl, CallbackUrl, Config, Event, Limits, NotificationType, Origin,
+    PresenceState, PrincipalId, Rights, StateUpdate, SubscribeRequest, SubscriptionId, ViewId,
 };
 use proptest::prelude::*;
 
@@ -32,6 +32,7 @@ enum Op {
         w: usize,
         t: usize,
         secs: u64,
+        origin: Option<u64>,
     },
     Renew {
         k: usize,
@@ -57,7 +58,8 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0..HOSTED, 0..STATES.len(), proptest::option::of(0..4usize), 1..5000u64)
             .prop_map(|(p, state, view, secs)| Op::Set { p, state, view, secs }),
         1 => (0..HOSTED).prop_map(|p| Op::Logout { p }),
-        3 => (0..WATCHERS, 0..HOSTED, 1..20_000u64).prop_map(|(w, t, secs)| Op::Subscribe { w, t, secs }),
+        3 => (0..WATCHERS, 0..HOSTED, 1..20_000u64, proptest::option::of(0..2u64))
+            .prop_map(|(w, t, secs, origin)| Op::Subscribe { w, t, secs, origin }),
         2 => (0..64usize, 1..20_000u64).prop_map(|(k, secs)| Op::Renew { k, secs }),
         1 => (0..64usize).prop_map(|k| Op::Unsubscribe { k }),
         1 => (0..HOSTED, 0..WATCHERS, any::<bool>()).prop_map(|(t, w, on)| Op::Block { t, w, on }),
@@ -70,6 +72,7 @@ struct MSub {
     w: usize,
     t: usize,
     expires: u64,
+    origin: Option<u64>,
 }
 
 struct MView {
@@ -212,14 +215,14 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     .expect("logout");
                 m.views[i].clear();
             }
-            Op::Subscribe { w, t, secs } => {
+            Op::Subscribe { w, t, secs, origin } => {
                 m.expire();
                 let r = SubscribeRequest {
                     target: p[t].clone(),
                     notification_type: NotificationType::UpdatePropchange,
                     callback: CallbackUrl::from(&p[w]),
                     lifetime: Some(Duration::from_secs(secs)),
-                    origin: None,
+                    origin: origin.map(Origin),
                 };
                 let s = sim
                     .server
@@ -230,6 +233,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                     w,
                     t,
                     expires: m.now + clamp(secs, 60, 14_400),
+                    origin,
                 };
                 prop_assert_eq!(s.initial_state.as_ref(), Some(&m.visible(&ms_)));
                 told.insert(s.id, m.visible(&ms_));
@@ -252,11 +256,18 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
                         let r = res.expect("renew live");
                         let exp = m.now + clamp(secs, 60, 14_400);
                         m.subs[i].expires = exp;
-                        let (w, t) = (m.subs[i].w, m.subs[i].t);
+                        let (w, t, o) = (m.subs[i].w, m.subs[i].t, m.subs[i].origin);
                         let mut family = Vec::new();
                         if w == t {
                             for s in &mut m.subs {
-                                if s.id != id && s.w == w && s.t == t && s.expires < exp {
+                                let same_family =
+                                    o.is_none() || s.origin.is_none() || s.origin == o;
+                                if s.id != id
+                                    && s.w == w
+                                    && s.t == t
+                                    && same_family
+                                    && s.expires < exp
+                                {
                                     s.expires = exp;
                                     family.push(s.id);
                                 }
