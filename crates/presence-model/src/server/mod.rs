@@ -252,7 +252,10 @@ impl Server {
     }
 
     /// Hosts `principal` here with [`Acl::default_for`] and state `offline`.
-    /// Returns `false` if it was already hosted.
+    /// Any node can be hosted this way: a user, or a group sink such as
+    /// `http://im.example.com/groups/rec-cycling` (§6.1.3). A server with
+    /// another default replaces the ACL with [`set_acl`](Self::set_acl) as
+    /// the owner. Returns `false` if it was already hosted.
     pub fn register(&mut self, now: Instant, principal: PrincipalId) -> bool {
         self.handle_timeout(now);
         let idx = self.intern(&principal);
