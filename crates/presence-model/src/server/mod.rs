@@ -132,8 +132,10 @@ struct Hosted {
     base: PresenceState,
     views: Vec<View>,
     published: PresenceState,
-    /// Subscriptions on this node, both notification types.
+    /// update/propchange subscriptions on this node (the fan-out list).
     watchers: Vec<SubscriptionId>,
+    /// pragma/notify subscriptions on this node (where its NOTIFYs go).
+    listeners: Vec<SubscriptionId>,
 }
 
 #[derive(Debug)]
@@ -269,6 +271,7 @@ impl Server {
             views: Vec::new(),
             published: PresenceState::Offline,
             watchers: Vec::new(),
+            listeners: Vec::new(),
         }));
         self.hosted_count += 1;
         true
@@ -629,9 +632,6 @@ impl Server {
         let principal = &self.node(idx).id;
         for id in &h.watchers {
             let Some(s) = self.subs.get(id) else { continue };
-            if s.kind != NotificationType::UpdatePropchange {
-                continue;
-            }
             let watcher = &self.node(s.subscriber).id;
             let is_owner = s.subscriber == idx;
             let now_seen = self.access_fast(is_owner, watcher, s.credential, &h.acl);

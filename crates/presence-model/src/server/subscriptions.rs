@@ -56,7 +56,8 @@ impl Server {
                 max: limits.max_subscriptions,
             });
         }
-        if self.hosted(tidx).watchers.len() >= limits.max_watchers_per_principal {
+        let h = self.hosted(tidx);
+        if h.watchers.len() + h.listeners.len() >= limits.max_watchers_per_principal {
             return Err(SubscribeError::TooManyWatchers {
                 principal: target,
                 max: limits.max_watchers_per_principal,
@@ -100,7 +101,11 @@ impl Server {
             },
         );
         self.node_mut(sidx).held += 1;
-        self.hosted_mut(tidx).watchers.push(id);
+        let h = self.hosted_mut(tidx);
+        match notification_type {
+            NotificationType::PragmaNotify => h.listeners.push(id),
+            NotificationType::UpdatePropchange => h.watchers.push(id),
+        }
         self.timers.push(expires, Timer::Sub(id));
         let initial_state = (notification_type == NotificationType::UpdatePropchange).then(|| {
             let h = self.hosted(tidx);
@@ -166,7 +171,8 @@ impl Server {
         let (target, subscriber, origin) = (sub.target, sub.subscriber, sub.origin);
         let mut touched = vec![(id, expires)];
         if target == subscriber {
-            for other in &self.hosted(target).watchers {
+            let h = self.hosted(target);
+            for other in h.watchers.iter().chain(&h.listeners) {
                 if *other == id {
                     continue;
                 }
@@ -236,10 +242,11 @@ impl Server {
         self.handle_timeout(now);
         let idx = self.check(requester, principal, Rights::SUBSCRIPTIONS)?;
         let t = self.clock.ticks(now);
-        let mut out: Vec<WatcherEntry> = self
-            .hosted(idx)
+        let h = self.hosted(idx);
+        let mut out: Vec<WatcherEntry> = h
             .watchers
             .iter()
+            .chain(&h.listeners)
             .filter_map(|id| Some((*id, self.subs.get(id)?)))
             .filter(|(_, s)| notification_type.is_none_or(|k| k == s.kind))
             .map(|(id, s)| WatcherEntry {
@@ -263,10 +270,11 @@ impl Server {
         let Some(idx) = self.hosted_idx(principal) else {
             return Vec::new();
         };
-        let mut v: Vec<_> = self
-            .hosted(idx)
+        let h = self.hosted(idx);
+        let mut v: Vec<_> = h
             .watchers
             .iter()
+            .chain(&h.listeners)
             .filter_map(|id| {
                 let s = self.subs.get(id)?;
                 (s.subscriber == idx).then_some((*id, s.kind))
@@ -293,11 +301,8 @@ impl Server {
         self.handle_timeout(now);
         let idx = self.check(requester, principal, Rights::SEND_TO)?;
         let mut out: Vec<Delivery> = Vec::new();
-        for id in &self.hosted(idx).watchers {
+        for id in &self.hosted(idx).listeners {
             let Some(s) = self.subs.get(id) else { continue };
-            if s.kind != NotificationType::PragmaNotify {
-                continue;
-            }
             let watcher = &self.node(s.subscriber).id;
             let who = Requester::new(watcher.clone(), s.credential);
             if self.allowed(idx, &who, Rights::RECEIVE_FROM) {
@@ -326,7 +331,10 @@ impl Server {
         let Some(idx) = self.hosted_idx(principal) else {
             return Vec::new();
         };
-        let watchers = self.hosted(idx).watchers.clone();
+        let h = self.hosted(idx);
+        let mut watchers: Vec<SubscriptionId> =
+            h.watchers.iter().chain(&h.listeners).copied().collect();
+        watchers.sort_unstable();
         for id in &watchers {
             if let Some((s, _)) = self.remove_sub(*id)
                 && s.subscriber != idx
@@ -367,8 +375,12 @@ impl Server {
             None => CallbackUrl::from(&self.node(s.subscriber).id),
         };
         let h = self.hosted_mut(s.target);
-        if let Some(i) = h.watchers.iter().position(|w| *w == id) {
-            h.watchers.swap_remove(i);
+        let list = match s.kind {
+            NotificationType::PragmaNotify => &mut h.listeners,
+            NotificationType::UpdatePropchange => &mut h.watchers,
+        };
+        if let Some(i) = list.iter().position(|w| *w == id) {
+            list.swap_remove(i);
         }
         let n = self.node_mut(s.subscriber);
         n.held = n.held.saturating_sub(1);
