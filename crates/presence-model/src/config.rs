@@ -70,3 +70,17 @@ impl Default for Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_follow_exchange() {
+        let c = Config::default();
+        assert_eq!(c.lease.default.as_secs(), 1200);
+        assert_eq!(c.subscription.max.as_secs(), 14_400);
+        assert_eq!(c.rng_seed, None);
+        assert!(c.limits.max_subscriptions >= 2_000_000);
+    }
+}

@@ -257,3 +257,38 @@ impl SendError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses() {
+        let p = PrincipalId::from("a");
+        let unknown = AccessError::UnknownPrincipal {
+            principal: p.clone(),
+        };
+        assert_eq!(Error::from(unknown.clone()).status(), 404);
+        assert_eq!(
+            Error::from(SubscribeError::ServerFull { max: 1 }).status(),
+            503
+        );
+        assert_eq!(
+            Error::from(SendError::Unavailable {
+                principal: p.clone()
+            })
+            .status(),
+            412
+        );
+        assert_eq!(Error::from(SendError::Access(unknown)).status(), 404);
+        let denied = UnsubscribeError::Denied {
+            id: SubscriptionId::new(1),
+            requester: p,
+        };
+        assert_eq!(Error::from(denied).status(), 401);
+        assert_eq!(
+            Error::from(RenewError::Lifetime(PolicyRefusal::DurationRequired)).to_string(),
+            "lifetime refused: a duration is required (permanent subscriptions are not accepted)"
+        );
+    }
+}

@@ -87,3 +87,23 @@ pub enum Event {
         view: ViewId,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notification_type_header_values() {
+        for t in [
+            NotificationType::PragmaNotify,
+            NotificationType::UpdatePropchange,
+        ] {
+            assert_eq!(NotificationType::from_header(t.as_str()), Some(t));
+        }
+        assert_eq!(
+            NotificationType::from_header(" Update/PropChange "),
+            Some(NotificationType::UpdatePropchange)
+        );
+        assert_eq!(NotificationType::from_header("pragma/other"), None);
+    }
+}

@@ -168,3 +168,28 @@ pub struct Delivery {
     /// Where to forward.
     pub callback: CallbackUrl,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_left_rounds_up() {
+        let e = |remaining| WatcherEntry {
+            id: SubscriptionId::new(1),
+            subscriber: PrincipalId::from("a"),
+            callback: CallbackUrl::from("a"),
+            notification_type: NotificationType::UpdatePropchange,
+            remaining,
+        };
+        assert_eq!(e(Duration::from_secs(14_400)).seconds_left(), 14_400);
+        assert_eq!(e(Duration::from_millis(4_788_001)).seconds_left(), 4_789);
+        assert_eq!(e(Duration::ZERO).seconds_left(), 0);
+    }
+
+    #[test]
+    fn update_builders() {
+        let u = StateUpdate::unleased(PresenceState::Offline).with_origin(Origin(3));
+        assert_eq!((u.lease, u.view, u.origin), (None, None, Some(Origin(3))));
+    }
+}
