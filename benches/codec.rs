@@ -202,10 +202,7 @@ fn mean_ns(function: &str, message: &str) -> Option<f64> {
     let text = std::fs::read_to_string(path).ok()?;
     let mean = &text[text.find("\"mean\"")?..];
     let value = &mean[mean.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
-    value[..value.find([',', '}'])?]
-        .trim()
-        .parse()
-        .ok()
+    value[..value.find([',', '}'])?].trim().parse().ok()
 }
 
 fn main() {

@@ -14,6 +14,7 @@
 //! | `codec` (default) | [`codec`] | `rvp-codec`: wire parsing and serialisation |
 //! | `url` (default) | [`url`] | `im-url`: addresses, logical and physical URLs, DNS SRV discovery |
 //! | `resolver` | [`url`] | the async DNS resolver of `im-url` (tokio) |
+//! | `model` (default) | [`model`] | `presence-model`: states, leases, views, subscriptions, ACLs (sans-IO) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 
@@ -24,3 +25,7 @@ pub use rvp_codec as codec;
 #[cfg(feature = "url")]
 #[doc(inline)]
 pub use im_url as url;
+
+#[cfg(feature = "model")]
+#[doc(inline)]
+pub use presence_model as model;
