@@ -15,7 +15,10 @@ fuzz_target!(|data: &[u8]| {
         let again = Address::parse(&shown).expect("an address's text parses");
         assert_eq!(a, again);
         assert_eq!(shown, again.to_string());
-        assert_eq!(a.fallback_url().address_in(a.domain().clone()), Some(a.clone()));
+        assert_eq!(
+            a.fallback_url().address_in(a.domain().clone()),
+            Some(a.clone())
+        );
     }
     if let Ok(u) = NodeUrl::parse(s) {
         let shown = u.to_string();
@@ -28,11 +31,17 @@ fuzz_target!(|data: &[u8]| {
             .expect("origin-form plus Host parses");
         assert_eq!(origin.path(), u.path());
         if let Some(logical) = u.to_logical() {
-            assert_eq!(NodeUrl::parse(&logical.to_string()).expect("logical"), logical);
+            assert_eq!(
+                NodeUrl::parse(&logical.to_string()).expect("logical"),
+                logical
+            );
             let home: Authority = "home.example".parse().expect("authority");
             let physical = logical.to_physical(home).expect("physical");
             assert_eq!(physical.to_logical().as_ref(), Some(&logical));
-            assert_eq!(NodeUrl::parse(&physical.to_string()).expect("physical"), physical);
+            assert_eq!(
+                NodeUrl::parse(&physical.to_string()).expect("physical"),
+                physical
+            );
         }
     }
     if let Ok(p) = NodePath::parse(s) {
