@@ -292,3 +292,53 @@ fn body_outcome(body: &[u8], config: &Config) -> Outcome {
     }
     Outcome::Ok
 }
+
+/// The body layers of every vector that decodes re-encode to a fixed point: the XML
+/// document and the MIME payload (decoded strictly again when the vector itself decodes
+/// strictly; leniently otherwise, since a value like the state `idle` stays lenient-only).
+#[test]
+fn bodies_re_encode_to_a_fixed_point() {
+    let config = Config::lenient();
+    let mut checked = (0, 0);
+    for v in manifest().iter().filter(|v| v.lenient == Outcome::Ok) {
+        let bytes = std::fs::read(&v.path).unwrap();
+        let payload = if v.kind == "mime" {
+            Some(Payload::decode(&bytes, &config).unwrap())
+        } else {
+            let body = match decode_message(&v.kind, &bytes, config).unwrap() {
+                Message::Request(r) => r.body,
+                Message::Response(r) => r.body,
+            };
+            if !body.trim_ascii_start().starts_with(b"<?xml")
+                && !body.trim_ascii_start().starts_with(b"<r:")
+            {
+                continue;
+            }
+            let doc = XmlBody::decode(&body, &config).unwrap();
+            let once = doc.to_bytes();
+            let again_config = if v.strict == Outcome::Ok {
+                Config::strict()
+            } else {
+                config
+            };
+            let again =
+                XmlBody::decode(&once, &again_config).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+            assert_eq!(again.to_bytes(), once, "{}", v.name);
+            checked.0 += 1;
+            match doc {
+                XmlBody::Notification(Notification::Message(m)) => {
+                    Some(Payload::decode(m.mime_data.as_bytes(), &config).unwrap())
+                }
+                _ => None,
+            }
+        };
+        if let Some(p) = payload {
+            let once = p.to_bytes();
+            let again =
+                Payload::decode(&once, &config).unwrap_or_else(|e| panic!("{}: {e}", v.name));
+            assert_eq!(again.to_bytes(), once, "{}", v.name);
+            checked.1 += 1;
+        }
+    }
+    assert!(checked.0 >= 25 && checked.1 >= 10, "checked {checked:?}");
+}
