@@ -54,7 +54,7 @@
 //!
 //! | erratum | strict | lenient |
 //! |---|---|---|
-//! | 1 `<?xml.version="1.0"?>` | rejected ([`SyntaxKind::InvalidDeclaration`]) | rejected: not a declaration nor a valid processing instruction |
+//! | 1 `<?xml.version="1.0"?>` | rejected ([`SyntaxKind::InvalidDeclaration`]) | skipped before the root (`relaxed_head_syntax`) |
 //! | 1 `HTTP/1.1.200.Successful` | rejected ([`XmlError::InvalidValue`]) | `200`, reason `Successful` (`relaxed_head_syntax`) |
 //! | 2 `D:`/`Z:`/`A:` vs `d:`/`r:` prefixes | accepted (prefixes do not matter) | accepted |
 //! | 4 bare and leased `state` | both accepted | both accepted |
@@ -77,7 +77,8 @@
 //! | 11 `<a:allprincipals/>` | accepted | accepted |
 //! | 11 `<a:inheritance>none</a:inheritance>` | accepted, kept as text | accepted |
 //! | 11 credentials not in DTD order | accepted | accepted |
-//! | 11 principal URL with trailing `/` | accepted, kept | accepted |
+//! | 11 principal URL with trailing `/` | accepted, kept | accepted, kept |
+//! | 11 principal URLs padded with whitespace | rejected ([`XmlError::InvalidValue`]) | trimmed (`trim_text`; the draft says servers strip it) |
 //! | 12 invalid DTD fragments | not applicable: no DTD is read | not applicable |
 //!
 //! Items 3 and 9 concern headers and prose only. Further lenience: `idle`, `invisible`
