@@ -20,7 +20,9 @@
 //! xmlns="http://schemas.microsoft.com/rvp/">`). The namespaces are `DAV:`
 //! ([`DAV_NS`]), `http://schemas.microsoft.com/rvp/` ([`RVP_NS`]) and
 //! `http://schemas.microsoft.com/rvp/acl/` ([`ACL_NS`]). Decoding streams the events of
-//! the borrowed body straight into the typed values; no tree is built. Whitespace
+//! the borrowed body straight into the typed values; no tree is built. The body must
+//! be UTF-8 ([`XmlError::NotUtf8`]; a byte-order mark is allowed); an `encoding` in the
+//! XML declaration is not consulted, as every RVP peer writes UTF-8. Whitespace
 //! between elements is ignored; comments and processing instructions are skipped; a
 //! DOCTYPE is rejected. Unknown elements are errors except where the vocabulary is open
 //! (unknown properties, foreign notification content), which are kept verbatim.

@@ -584,3 +584,12 @@ fn namespace_scoping() {
     let empty = r#"<d:propfind xmlns:d="DAV:"><d:prop><r:state xmlns:r="http://schemas.microsoft.com/rvp/"/><r:email/></d:prop></d:propfind>"#;
     assert!(PropFind::decode(empty.as_bytes(), &strict()).is_err());
 }
+
+#[test]
+fn byte_order_mark_and_encoding_declaration() {
+    let body = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?><d:propfind xmlns:d=\"DAV:\"><d:allprop/></d:propfind>";
+    assert_eq!(
+        PropFind::decode(body.as_bytes(), &strict()).unwrap(),
+        PropFind::AllProp
+    );
+}
