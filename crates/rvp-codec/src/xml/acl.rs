@@ -82,7 +82,8 @@ pub struct Ace {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AcePrincipal {
-    /// `a:rvp-principal`: a principal URL or server name.
+    /// `a:rvp-principal`: a principal URL or server name. Must not be empty nor start or end with whitespace to read back in strict mode. The text
+    /// `allprincipals` reads back as [`AcePrincipal::AllPrincipals`].
     Url(String),
     /// `a:allprincipals` (or librvp's `<a:rvp-principal>allprincipals</a:rvp-principal>`).
     AllPrincipals,

@@ -46,11 +46,12 @@ pub struct Subscriptions {
 /// One `r:subscription`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SubscriptionEntry {
-    /// `r:subscription-id`, an opaque token.
+    /// `r:subscription-id`, an opaque token. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub id: String,
     /// `d:href`: the subscriber's URL, when known (the draft: "if available").
+    /// Must not be empty nor start or end with whitespace to read back in strict mode.
     pub href: Option<String>,
-    /// `a:principal/a:rvp-principal`: the subscribing principal.
+    /// `a:principal/a:rvp-principal`: the subscribing principal. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub principal: Option<String>,
     /// `d:timeout`: seconds left.
     pub timeout_secs: u32,
