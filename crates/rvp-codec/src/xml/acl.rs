@@ -6,8 +6,11 @@
 //!   <a:grant><a:send-to/><a:presence/></a:grant><a:deny/></a:ace></a:acl></a:rvpacl>
 //! ```
 //!
-//! * The principal is `a:rvp-principal` (a URL, trimmed in every configuration as the
-//!   draft says) or `a:allprincipals` (the draft's section 6.7.3). librvp writes
+//! * The principal is `a:rvp-principal` (a URL or server name) or `a:allprincipals`
+//!   (the draft's section 6.7.3). Like every URL, a padded `rvp-principal` is rejected in
+//!   strict mode and trimmed with [`Config::trim_text`](crate::Config): the draft says a
+//!   server "will never generate white space" there (its own example does) and strips
+//!   it from what it receives, which is what the lenient configuration does. librvp writes
 //!   `<a:rvp-principal>allprincipals</a:rvp-principal>`: that reads as
 //!   [`AcePrincipal::AllPrincipals`] in every configuration. Encoding writes
 //!   `<a:allprincipals/>`.
@@ -79,7 +82,8 @@ pub struct Ace {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AcePrincipal {
-    /// `a:rvp-principal`: a principal URL or server name.
+    /// `a:rvp-principal`: a principal URL or server name. Must not be empty nor start or end with whitespace to read back in strict mode. The text
+    /// `allprincipals` reads back as [`AcePrincipal::AllPrincipals`].
     Url(String),
     /// `a:allprincipals` (or librvp's `<a:rvp-principal>allprincipals</a:rvp-principal>`).
     AllPrincipals,
@@ -341,7 +345,7 @@ fn read_principal(
     let (mut who, mut credentials) = (None, None);
     while let Some(child) = reader.child(PARENT)? {
         if reader.is(&child, Ns::Acl, "rvp-principal") {
-            let url = reader.value(&child, "rvp-principal", TextKind::AlwaysTrimmed)?;
+            let url = reader.value(&child, "rvp-principal", TextKind::Required)?;
             let value = if url == "allprincipals" {
                 AcePrincipal::AllPrincipals
             } else {

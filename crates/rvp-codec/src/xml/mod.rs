@@ -20,7 +20,9 @@
 //! xmlns="http://schemas.microsoft.com/rvp/">`). The namespaces are `DAV:`
 //! ([`DAV_NS`]), `http://schemas.microsoft.com/rvp/` ([`RVP_NS`]) and
 //! `http://schemas.microsoft.com/rvp/acl/` ([`ACL_NS`]). Decoding streams the events of
-//! the borrowed body straight into the typed values; no tree is built. Whitespace
+//! the borrowed body straight into the typed values; no tree is built. The body must
+//! be UTF-8 ([`XmlError::NotUtf8`]; a byte-order mark is allowed); an `encoding` in the
+//! XML declaration is not consulted, as every RVP peer writes UTF-8. Whitespace
 //! between elements is ignored; comments and processing instructions are skipped; a
 //! DOCTYPE is rejected. Unknown elements are errors except where the vocabulary is open
 //! (unknown properties, foreign notification content), which are kept verbatim.
@@ -54,7 +56,7 @@
 //!
 //! | erratum | strict | lenient |
 //! |---|---|---|
-//! | 1 `<?xml.version="1.0"?>` | rejected ([`SyntaxKind::InvalidDeclaration`]) | rejected: not a declaration nor a valid processing instruction |
+//! | 1 `<?xml.version="1.0"?>` | rejected ([`SyntaxKind::InvalidDeclaration`]) | skipped before the root (`relaxed_head_syntax`) |
 //! | 1 `HTTP/1.1.200.Successful` | rejected ([`XmlError::InvalidValue`]) | `200`, reason `Successful` (`relaxed_head_syntax`) |
 //! | 2 `D:`/`Z:`/`A:` vs `d:`/`r:` prefixes | accepted (prefixes do not matter) | accepted |
 //! | 4 bare and leased `state` | both accepted | both accepted |
@@ -77,7 +79,8 @@
 //! | 11 `<a:allprincipals/>` | accepted | accepted |
 //! | 11 `<a:inheritance>none</a:inheritance>` | accepted, kept as text | accepted |
 //! | 11 credentials not in DTD order | accepted | accepted |
-//! | 11 principal URL with trailing `/` | accepted, kept | accepted |
+//! | 11 principal URL with trailing `/` | accepted, kept | accepted, kept |
+//! | 11 principal URLs padded with whitespace | rejected ([`XmlError::InvalidValue`]) | trimmed (`trim_text`; the draft says servers strip it) |
 //! | 12 invalid DTD fragments | not applicable: no DTD is read | not applicable |
 //!
 //! Items 3 and 9 concern headers and prose only. Further lenience: `idle`, `invisible`

@@ -54,7 +54,7 @@ pub struct MultiStatus {
 /// A `d:response`: the properties of one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StatusResponse {
-    /// `d:href`: the resource (a principal URL).
+    /// `d:href`: the resource (a principal URL). Must not be empty nor start or end with whitespace to read back in strict mode.
     pub href: String,
     /// The `d:propstat` groups, each with one status.
     pub propstats: Vec<PropStat>,
@@ -90,6 +90,7 @@ pub struct PropStatus {
     /// The status code.
     pub code: StatusCode,
     /// The reason phrase, free text (peers write `OK`, `Successful`, `Not Found`).
+    /// Must not end with whitespace to read back in strict mode.
     pub reason: String,
 }
 

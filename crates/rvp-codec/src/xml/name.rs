@@ -66,8 +66,8 @@ impl XmlName {
         }
     }
 
-    /// Appends the start tag (with a namespace declaration when the namespace is not one
-    /// of the three the root declares). Returns the name for the end tag.
+    /// Appends the start tag (`<x/>` when `empty`), with a default-namespace declaration
+    /// when the namespace is not one of the three the root declares.
     pub(crate) fn write_open(&self, out: &mut Vec<u8>, empty: bool) {
         let prefix = match self.namespace.as_str() {
             DAV_NS => Some("d:"),

@@ -37,7 +37,7 @@ use crate::{Config, Limits};
 /// A `r:contact`: a principal URL and an optional description (display name).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Contact {
-    /// `d:href`: the principal's URL.
+    /// `d:href`: the principal's URL. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub href: String,
     /// `r:description`, free text; `Some("")` is written `<r:description/>`.
     pub description: Option<String>,

@@ -84,9 +84,6 @@ pub(crate) enum TextKind {
     Token,
     /// Like `Token`, and must not be empty.
     Required,
-    /// Trimmed in every configuration (the draft: "White space surrounding an RVP
-    /// PRINCIPAL identifier will be stripped"), must not be empty.
-    AlwaysTrimmed,
 }
 
 /// One low-level item of content.
@@ -414,7 +411,16 @@ impl<'i> Reader<'i> {
                 Event::PI(pi) => {
                     let content: &str = &pi;
                     let target = content.split(is_xml_ws).next().unwrap_or("");
-                    if !is_xml_name(target) || target.eq_ignore_ascii_case("xml") {
+                    // The draft's `<?xml.version="1.0"?>`: a declaration with a dot for
+                    // the space, skipped before the root with `relaxed_head_syntax`.
+                    let broken_declaration = self.config.relaxed_head_syntax
+                        && !self.root_seen
+                        && content
+                            .get(..3)
+                            .is_some_and(|t| t.eq_ignore_ascii_case("xml"));
+                    if (!is_xml_name(target) || target.eq_ignore_ascii_case("xml"))
+                        && !broken_declaration
+                    {
                         return Err(Self::syntax(offset, SyntaxKind::InvalidDeclaration));
                     }
                 }
@@ -661,7 +667,6 @@ impl<'i> Reader<'i> {
         let text = match kind {
             TextKind::Free if self.config.trim_text => trim_cow(text),
             TextKind::Free => text,
-            TextKind::AlwaysTrimmed => trim_cow(text),
             TextKind::Token | TextKind::Required if self.config.trim_text => trim_cow(text),
             TextKind::Token | TextKind::Required => {
                 if trim_xml(&text).len() != text.len() {
@@ -670,7 +675,7 @@ impl<'i> Reader<'i> {
                 text
             }
         };
-        if matches!(kind, TextKind::Required | TextKind::AlwaysTrimmed) && text.is_empty() {
+        if kind == TextKind::Required && text.is_empty() {
             return Err(invalid("empty"));
         }
         Ok(text)

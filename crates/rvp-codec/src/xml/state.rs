@@ -204,7 +204,7 @@ pub struct StateProperty {
     /// The state.
     pub value: StateValue,
     /// `r:view-id`: identifies the presentity (client instance) that set the state.
-    /// Servers add one to PROPPATCH answers; librvp echoes it back.
+    /// Servers add one to PROPPATCH answers; librvp echoes it back. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub view_id: Option<String>,
 }
 

@@ -14,8 +14,8 @@
 //! elements" in section 6.3 but lists some under `DAV:` in section 10:
 //! [`Config::relaxed_namespaces`](crate::Config) accepts each in any of the three
 //! namespaces. The subscription id is an opaque token (the draft has `9A504`).
-//! The `rvp-principal` is trimmed in every configuration (the draft: surrounding white
-//! space "will be stripped").
+//! Padded values (the draft's ` 456 `, its indented URLs) are rejected in strict mode
+//! and trimmed with [`Config::trim_text`](crate::Config).
 
 use super::reader::{Elem, Ns, Reader, TextKind, required, set_once};
 use super::{XmlError, writer};
@@ -46,11 +46,12 @@ pub struct Subscriptions {
 /// One `r:subscription`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SubscriptionEntry {
-    /// `r:subscription-id`, an opaque token.
+    /// `r:subscription-id`, an opaque token. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub id: String,
     /// `d:href`: the subscriber's URL, when known (the draft: "if available").
+    /// Must not be empty nor start or end with whitespace to read back in strict mode.
     pub href: Option<String>,
-    /// `a:principal/a:rvp-principal`: the subscribing principal.
+    /// `a:principal/a:rvp-principal`: the subscribing principal. Must not be empty nor start or end with whitespace to read back in strict mode.
     pub principal: Option<String>,
     /// `d:timeout`: seconds left.
     pub timeout_secs: u32,
@@ -136,7 +137,7 @@ fn read_entry(reader: &mut Reader<'_>, elem: &Elem<'_>) -> Result<SubscriptionEn
                 if !reader.is(&p, Ns::Acl, "rvp-principal") {
                     return Err(Reader::unexpected("principal", &p));
                 }
-                let value = reader.value(&p, "rvp-principal", TextKind::AlwaysTrimmed)?;
+                let value = reader.value(&p, "rvp-principal", TextKind::Required)?;
                 set_once(
                     &mut inner,
                     value.into_owned(),

@@ -39,12 +39,24 @@ xmlns:r=\"http://schemas.microsoft.com/rvp/\">
 ";
 
 #[test]
-fn erratum_1_dotted_declaration_is_rejected_in_both_modes() {
-    for config in [strict(), lenient()] {
-        let err = MultiStatus::decode(PROPSUB_207.as_bytes(), &config).unwrap_err();
-        assert_syntax(&err, &SyntaxKind::InvalidDeclaration);
-        assert_eq!(err.offset(), 0);
-    }
+fn erratum_1_dotted_declaration() {
+    let err = MultiStatus::decode(PROPSUB_207.as_bytes(), &strict()).unwrap_err();
+    assert_syntax(&err, &SyntaxKind::InvalidDeclaration);
+    assert_eq!(err.offset(), 0);
+    let mut only_head = strict();
+    only_head.relaxed_head_syntax = true;
+    only_head.trim_text = true;
+    assert!(MultiStatus::decode(PROPSUB_207.as_bytes(), &only_head).is_ok());
+    // Only before the root, and only for a would-be declaration.
+    let late = format!(
+        "{}<?xml.version=\"1.0\"?>",
+        PROPSUB_207.replace("<?xml.version", "<?xml version")
+    );
+    let err = MultiStatus::decode(late.as_bytes(), &lenient()).unwrap_err();
+    assert_syntax(&err, &SyntaxKind::InvalidDeclaration);
+    let other = PROPSUB_207.replace("<?xml.version=\"1.0\"?>", "<?x=y?>");
+    let err = MultiStatus::decode(other.as_bytes(), &lenient()).unwrap_err();
+    assert_syntax(&err, &SyntaxKind::InvalidDeclaration);
 }
 
 #[test]
@@ -821,10 +833,26 @@ const ACL_ANSWER: &str = "<?xml version=\"1.0\"?>
 ";
 
 #[test]
-fn erratum_11_acl_answer_accepted_in_both_modes() {
+fn erratum_11_acl_answer() {
+    let err = RvpAcl::decode(ACL_ANSWER.as_bytes(), &strict()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            XmlError::InvalidValue {
+                element: "rvp-principal",
+                reason: "surrounding whitespace",
+                ..
+            }
+        ),
+        "{err}"
+    );
     let web = Credentials::ASSERTION | Credentials::DIGEST | Credentials::NTLM;
-    for config in [strict(), lenient()] {
-        let acl = RvpAcl::decode(ACL_ANSWER.as_bytes(), &config)
+    let unpadded = ACL_ANSWER
+        .replace("<a:rvp-principal> \n                                http://im.example.com/instmsg/aliases/steveb/ \n                             </a:rvp-principal>", "<a:rvp-principal>http://im.example.com/instmsg/aliases/steveb/</a:rvp-principal>")
+        .replace("<a:rvp-principal> \n                                     http://im.acme.com/instmsg/aliases/bruceb \n                             </a:rvp-principal>", "<a:rvp-principal>http://im.acme.com/instmsg/aliases/bruceb</a:rvp-principal>");
+    assert!(RvpAcl::decode(unpadded.as_bytes(), &strict()).is_ok());
+    for (body, config) in [(unpadded.as_str(), strict()), (ACL_ANSWER, lenient())] {
+        let acl = RvpAcl::decode(body.as_bytes(), &config)
             .unwrap()
             .acl
             .unwrap();

@@ -584,3 +584,44 @@ fn namespace_scoping() {
     let empty = r#"<d:propfind xmlns:d="DAV:"><d:prop><r:state xmlns:r="http://schemas.microsoft.com/rvp/"/><r:email/></d:prop></d:propfind>"#;
     assert!(PropFind::decode(empty.as_bytes(), &strict()).is_err());
 }
+
+#[test]
+fn byte_order_mark_and_encoding_declaration() {
+    let body = "\u{FEFF}<?xml version=\"1.0\" encoding=\"UTF-8\"?><d:propfind xmlns:d=\"DAV:\"><d:allprop/></d:propfind>";
+    assert_eq!(
+        PropFind::decode(body.as_bytes(), &strict()).unwrap(),
+        PropFind::AllProp
+    );
+}
+
+/// Regression (found by `multistatus_roundtrips`): in a propstat the reader looks ahead
+/// to tell a name from a value; the raw content of an unknown property must start at the
+/// looked-ahead text, not after it.
+#[test]
+fn regression_unknown_value_in_propstat_keeps_its_first_text() {
+    let body = format!(
+        "<d:multistatus {ROOT_NS}><d:response><d:href>h</d:href><d:propstat><d:prop><e xmlns=\"\">]]&gt;<x/>t</e></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>"
+    );
+    let ms = MultiStatus::decode(body.as_bytes(), &strict()).unwrap();
+    let PropEntry::Value(Property::Unknown(e)) = &ms.responses[0].propstats[0].props[0] else {
+        panic!("not an unknown value");
+    };
+    assert_eq!(e.raw(), "]]&gt;<x/>t");
+}
+
+/// Regression (found by `any_body_roundtrips`): namespace URIs written with entity
+/// references are compared and kept unescaped.
+#[test]
+fn regression_escaped_namespace_uri_is_unescaped() {
+    let name = XmlName::new("http://example.com/ns?a=1&b=\"2\"", "mood").unwrap();
+    let update = PropertyUpdate::set(vec![Property::Unknown(
+        UnknownProperty::new(name, "x").unwrap(),
+    )]);
+    let bytes = update.to_bytes();
+    assert!(
+        std::str::from_utf8(&bytes)
+            .unwrap()
+            .contains("xmlns=\"http://example.com/ns?a=1&amp;b=&quot;2&quot;\"")
+    );
+    assert_eq!(PropertyUpdate::decode(&bytes, &strict()).unwrap(), update);
+}
