@@ -76,10 +76,13 @@ pub struct Config {
     /// Accept sloppy head syntax: repeated spaces in the start line, whitespace between a
     /// header name and its colon, and obsolete line folding (replaced by one space), in
     /// message heads and in MIME header blocks. The draft's examples contain all three.
+    /// In XML bodies: the draft's `<?xml.version="1.0"?>` before the root and its status
+    /// line `HTTP/1.1.200.Successful` (dots for spaces) in `d:status`.
     pub relaxed_head_syntax: bool,
-    /// Trim whitespace around XML text values (`<subscription-id> 456 </subscription-id>`,
+    /// Trim whitespace around every XML text value (`<subscription-id> 456 </subscription-id>`,
     /// a multi-line `<d:href>`); strict decoding treats such padding as part of the value,
-    /// so a padded number or URL is rejected. In MIME payloads, undo the draft's indented
+    /// so a padded number or URL is rejected. `mime-data` is never trimmed: its
+    /// whitespace belongs to the message. In MIME payloads, undo the draft's indented
     /// layout (leading blank lines and the common indentation of every line are dropped)
     /// and allow spaces around `=` in parameters.
     pub trim_text: bool,
@@ -87,12 +90,13 @@ pub struct Config {
     /// librvp and Miranda) and any other token, kept as an extension state.
     pub allow_extended_states: bool,
     /// Match RVP elements by local name when they appear in the wrong one of the three
-    /// RVP namespaces (the draft writes `D:notification`, `Z:timeout`), and accept the
-    /// ACL namespace written with other letter case or without its trailing slash
-    /// (`http://schemas.Microsoft.com/rvp/acl`).
+    /// RVP namespaces (the draft writes `D:notification`, `Z:timeout`), and accept each of
+    /// the three namespace URIs in any letter case and with or without its trailing
+    /// slash (the draft writes `http://schemas.Microsoft.com/rvp/acl`).
     pub relaxed_namespaces: bool,
     /// Accept an XML end tag whose name differs from its start tag
-    /// (`<D:propupdate>…</D:propertyupdate>` in the draft); nesting decides structure.
+    /// (`<D:propupdate>…</D:propertyupdate>` in the draft; nesting decides structure),
+    /// and the draft's root name `propupdate` for `propertyupdate`.
     pub relaxed_end_tags: bool,
     /// Accept known misspellings in MIME payloads: the draft's `text/x-msmsscontrol` for
     /// `text/x-msmsgscontrol`, `MIME-Version 1.0` without a colon, `;.` before a

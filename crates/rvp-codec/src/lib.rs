@@ -121,4 +121,4 @@ pub use header::{HeaderError, HeaderMapExt, TypedHeader};
 pub use message::{InvalidReasonPhrase, ReasonPhrase, Request, Response};
 pub use method::{InvalidMethod, Method};
 pub use mime::{MimeError, Payload};
-pub use xml::XmlError;
+pub use xml::{XmlBody, XmlError};

@@ -46,8 +46,14 @@ pub(crate) fn empty(out: &mut Vec<u8>, qname: &str) {
     out.extend_from_slice(b"/>");
 }
 
-/// `<qname>text</qname>` with `text` escaped.
+/// `<qname>text</qname>` with `text` escaped, or `<qname/>` when `text` is empty: the
+/// two forms are the same element to XML, and writing one form for both keeps
+/// `encode(decode(x))` a fixed point (a reader cannot tell which one was written).
 pub(crate) fn text_element(out: &mut Vec<u8>, qname: &str, text: &str) {
+    if text.is_empty() {
+        empty(out, qname);
+        return;
+    }
     start(out, qname);
     escape(out, text, false);
     end(out, qname);
