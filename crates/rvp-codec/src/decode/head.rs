@@ -48,7 +48,7 @@ impl<'a> Lines<'a> {
         }
         let start = self.pos;
         let rest = &self.head[start..];
-        let Some(lf) = rest.iter().position(|&b| b == b'\n') else {
+        let Some(lf) = memchr::memchr(b'\n', rest) else {
             // The head scanner only hands over heads that end in an empty line.
             return Err(syntax(Syntax::LineEnding, self.head.len()));
         };
@@ -221,7 +221,9 @@ fn parse_version(v: &[u8], offset: usize) -> Result<Version, DecodeError> {
 /// Parses header field lines up to the empty line.
 fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, DecodeError> {
     let head = lines.head;
-    let mut headers = HeaderMap::new();
+    // One field per remaining line at most: sizing the map once avoids regrowing it.
+    let remaining = memchr::memchr_iter(b'\n', &head[lines.pos..]).count();
+    let mut headers = HeaderMap::with_capacity(remaining.min(config.limits.max_headers));
     let mut count = 0usize;
     loop {
         let Some((start, end)) = lines.next_line()? else {
@@ -241,10 +243,7 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
                 limit: config.limits.max_headers,
             });
         }
-        let colon = line
-            .iter()
-            .position(|&b| b == b':')
-            .ok_or(syntax(Syntax::HeaderLine, start))?;
+        let colon = memchr::memchr(b':', line).ok_or(syntax(Syntax::HeaderLine, start))?;
         let mut name_end = colon;
         if config.relaxed_head_syntax {
             while name_end > 0 && matches!(line[name_end - 1], b' ' | b'\t') {
@@ -252,22 +251,19 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
             }
         }
         let raw_name = &line[..name_end];
-        if raw_name.is_empty() {
-            return Err(syntax(Syntax::HeaderName, start));
-        }
-        if let Some(bad) = raw_name.iter().position(|&b| !is_tchar(b)) {
-            return Err(syntax(Syntax::HeaderName, start + bad));
-        }
-        let name = header_name(raw_name).map_err(|_| syntax(Syntax::HeaderName, start))?;
+        // `HeaderName` accepts exactly the RFC 9110 token characters; the offending
+        // byte is looked for only when it refuses.
+        let name = header_name(raw_name).map_err(|_| {
+            let bad = raw_name.iter().position(|&b| !is_tchar(b)).unwrap_or(0);
+            syntax(Syntax::HeaderName, start + bad)
+        })?;
 
         let (v_start, v_end) = trim_ows(line, colon + 1);
-        if let Some(bad) = line[v_start..v_end].iter().position(|&b| !is_field_byte(b)) {
-            return Err(syntax(Syntax::HeaderValue, start + v_start + bad));
-        }
         let value = if lines.at_continuation() {
             if !config.relaxed_head_syntax {
                 return Err(syntax(Syntax::ObsFold, lines.pos));
             }
+            check_value(&line[v_start..v_end], start + v_start)?;
             let mut joined = BytesMut::from(&line[v_start..v_end]);
             while lines.at_continuation() {
                 let Some((cs, ce)) = lines.next_line()? else {
@@ -275,9 +271,7 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
                 };
                 let cont = &head[cs..ce];
                 let (s, e) = trim_ows(cont, 0);
-                if let Some(bad) = cont[s..e].iter().position(|&b| !is_field_byte(b)) {
-                    return Err(syntax(Syntax::HeaderValue, cs + s + bad));
-                }
+                check_value(&cont[s..e], cs + s)?;
                 if s < e {
                     if !joined.is_empty() {
                         joined.extend_from_slice(b" ");
@@ -289,8 +283,20 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
         } else {
             HeaderValue::from_maybe_shared(head.slice(start + v_start..start + v_end))
         }
-        .map_err(|_| syntax(Syntax::HeaderValue, start + v_start))?;
+        // `HeaderValue` accepts exactly the field-value bytes (HTAB, SP, VCHAR,
+        // obs-text); find the offending byte only when it refuses.
+        .map_err(|_| {
+            let bad = line[v_start..v_end].iter().position(|&b| !is_field_byte(b)).unwrap_or(0);
+            syntax(Syntax::HeaderValue, start + v_start + bad)
+        })?;
         headers.append(name, value);
+    }
+}
+
+fn check_value(value: &[u8], offset: usize) -> Result<(), DecodeError> {
+    match value.iter().position(|&b| !is_field_byte(b)) {
+        Some(bad) => Err(syntax(Syntax::HeaderValue, offset + bad)),
+        None => Ok(()),
     }
 }
 
@@ -314,41 +320,23 @@ fn is_field_byte(b: u8) -> bool {
 
 /// Header names RVP peers send on every message. Matching them here avoids allocating a
 /// lower-cased copy for each (custom names otherwise allocate in `http`).
-static RVP_NAMES: [(&str, HeaderName); 8] = [
-    (
-        "rvp-notifications-version",
-        HeaderName::from_static("rvp-notifications-version"),
-    ),
-    (
-        "rvp-from-principal",
-        HeaderName::from_static("rvp-from-principal"),
-    ),
-    ("call-back", HeaderName::from_static("call-back")),
-    (
-        "subscription-id",
-        HeaderName::from_static("subscription-id"),
-    ),
-    (
-        "subscription-lifetime",
-        HeaderName::from_static("subscription-lifetime"),
-    ),
-    (
-        "notification-type",
-        HeaderName::from_static("notification-type"),
-    ),
-    ("rvp-ack-type", HeaderName::from_static("rvp-ack-type")),
-    ("rvp-hop-count", HeaderName::from_static("rvp-hop-count")),
-];
-
 fn header_name(raw: &[u8]) -> Result<HeaderName, http::header::InvalidHeaderName> {
-    if raw.len() >= 9 {
-        for (lower, name) in &RVP_NAMES {
-            if raw.eq_ignore_ascii_case(lower.as_bytes()) {
-                return Ok(name.clone());
-            }
-        }
+    use crate::header as h;
+    let known = match raw.len() {
+        9 => Some(h::CALL_BACK),
+        12 => Some(h::RVP_ACK_TYPE),
+        13 => Some(h::RVP_HOP_COUNT),
+        15 => Some(h::SUBSCRIPTION_ID),
+        17 => Some(h::NOTIFICATION_TYPE),
+        18 => Some(h::RVP_FROM_PRINCIPAL),
+        21 => Some(h::SUBSCRIPTION_LIFETIME),
+        25 => Some(h::RVP_NOTIFICATIONS_VERSION),
+        _ => None,
+    };
+    match known {
+        Some(name) if raw.eq_ignore_ascii_case(name.as_str().as_bytes()) => Ok(name),
+        _ => HeaderName::from_bytes(raw),
     }
-    HeaderName::from_bytes(raw)
 }
 
 #[cfg(test)]

@@ -360,13 +360,11 @@ fn skip_empty_lines(buf: &mut BytesMut) {
 /// `from` and no further than `limit` (plus the line ending).
 fn find_head_end(buf: &[u8], from: usize, limit: usize) -> Option<usize> {
     let window = &buf[..buf.len().min(limit.saturating_add(4))];
-    let mut i = from;
-    while let Some(p) = window.get(i..)?.iter().position(|&b| b == b'\n') {
-        let lf = i + p;
+    for lf in memchr::memchr_iter(b'\n', window.get(from..)?).map(|p| from + p) {
         match window.get(lf + 1) {
             Some(b'\n') => return Some(lf + 2),
             Some(b'\r') if window.get(lf + 2) == Some(&b'\n') => return Some(lf + 3),
-            _ => i = lf + 1,
+            _ => {}
         }
     }
     None
