@@ -108,6 +108,7 @@ mod encode;
 mod error;
 mod message;
 mod method;
+mod syntax;
 
 pub mod header;
 pub mod mime;

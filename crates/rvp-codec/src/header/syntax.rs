@@ -6,12 +6,7 @@ use http::HeaderValue;
 
 use super::{HeaderError, InvalidValue};
 
-/// `tchar` of RFC 9110 section 5.6.2.
-pub(crate) const fn is_tchar(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-        | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
+pub(crate) use crate::syntax::is_tchar;
 
 /// The characters of `token68` before its `=` padding (RFC 9110 section 11.2).
 pub(crate) const fn is_token68_char(b: u8) -> bool {

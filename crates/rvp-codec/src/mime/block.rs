@@ -20,7 +20,7 @@ pub(crate) struct RawField<'a> {
 impl RawField<'_> {
     /// Whether the field is called `name` (ASCII case-insensitive).
     pub(crate) fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
+        self.name.len() == name.len() && self.name.eq_ignore_ascii_case(name)
     }
 
     /// The field as an owned, validated [`Field`].
@@ -84,7 +84,7 @@ const fn is_ws(b: u8) -> bool {
 /// its terminator.
 fn line_at(input: &[u8], pos: usize) -> (&[u8], usize) {
     let rest = input.get(pos..).unwrap_or_default();
-    match rest.iter().position(|&b| b == b'\n') {
+    match memchr::memchr(b'\n', rest) {
         Some(n) => (rest.get(..n).unwrap_or_default(), pos + n + 1),
         None => (rest, input.len()),
     }
@@ -207,7 +207,7 @@ pub(crate) fn scan<'a>(
             }
             None => raw,
         };
-        if content.contains(&b'\r') {
+        if memchr::memchr(b'\r', content).is_some() {
             return Err(MimeError::BareCr { line });
         }
         pos = next;
@@ -251,11 +251,21 @@ pub(crate) fn scan<'a>(
 }
 
 fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
+    let b = s.as_bytes();
+    let start = b
+        .iter()
+        .position(|&c| c != b' ' && c != b'\t')
+        .unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|&c| c != b' ' && c != b'\t')
+        .map_or(start, |e| e + 1);
+    // Both ends sit next to ASCII bytes (or at the ends), so they are char boundaries.
+    s.get(start..end).unwrap_or_default()
 }
 
 fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
-    if value.chars().any(|c| c.is_control() && c != '\t') {
+    if super::field::has_control(value) {
         Err(MimeError::ControlCharacter { line })
     } else {
         Ok(())
@@ -271,10 +281,14 @@ fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawFiel
             } else {
                 name
             };
-            // `MIME-Version 1.0 (comment: x)` without a colon, but with one later on.
-            match mime_version_without_colon(text, config) {
-                Some(v) if !is_token(name) => ("MIME-Version", v),
-                _ => (name, value),
+            if is_token(name) {
+                (name, value)
+            } else {
+                // `MIME-Version 1.0 (comment: x)` without a colon, but with one later on.
+                match mime_version_without_colon(text, config) {
+                    Some(v) => ("MIME-Version", v),
+                    None => return Err(MimeError::InvalidName { line }),
+                }
             }
         }
         None => match mime_version_without_colon(text, config) {
@@ -282,9 +296,6 @@ fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawFiel
             None => return Err(MimeError::MissingColon { line }),
         },
     };
-    if !is_token(name) {
-        return Err(MimeError::InvalidName { line });
-    }
     let value = trim_ows(value);
     check_value(value, line)?;
     Ok(RawField {

@@ -27,24 +27,29 @@ impl InvalidText {
     }
 }
 
-/// Whether `b` may appear in an RFC 7230 token.
-pub(crate) const fn is_tchar(b: u8) -> bool {
-    matches!(b,
-        b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_'
-        | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z')
-}
+pub(crate) use crate::syntax::is_tchar;
 
 /// Whether `s` is a non-empty token.
 pub(crate) fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(is_tchar)
+    crate::syntax::is_token(s.as_bytes())
 }
 
 /// Whether `s` is a valid one-line value: no control characters other than tab, no
 /// leading or trailing space or tab.
 pub(crate) fn is_field_text(s: &str) -> bool {
-    !s.chars().any(|c| c.is_control() && c != '\t')
-        && !s.starts_with([' ', '\t'])
-        && !s.ends_with([' ', '\t'])
+    !has_control(s) && !s.starts_with([' ', '\t']) && !s.ends_with([' ', '\t'])
+}
+
+/// Whether `s` holds a control character other than tab: C0 (U+0000 to U+001F), DEL,
+/// or C1 (U+0080 to U+009F, encoded in UTF-8 as `C2 80` to `C2 9F`). The same set as
+/// `char::is_control`, checked on bytes.
+pub(crate) fn has_control(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| {
+        (c < 0x20 && c != b'\t')
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    })
 }
 
 /// The name of a header field in a MIME payload: a token, kept in the letter case it
@@ -280,5 +285,19 @@ mod tests {
         encode_line(&mut out, "Request-Data", "");
         Field::new("Connectivity", "N").unwrap().encode(&mut out);
         assert_eq!(out, b"Request-Data:\r\nConnectivity: N\r\n");
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::has_control;
+
+    #[test]
+    fn has_control_matches_char_is_control() {
+        for c in (0u32..0x300).filter_map(char::from_u32) {
+            let s = format!("a{c}b");
+            assert_eq!(has_control(&s), c.is_control() && c != '\t', "{:?}", c);
+        }
+        assert!(!has_control("é€😀 plain"));
     }
 }
