@@ -62,10 +62,7 @@ impl AbsoluteUrl {
             return Err(InvalidValue::UnsupportedScheme);
         }
         let authority = uri.authority().ok_or(InvalidValue::NotAbsoluteUrl)?;
-        if authority.as_str().contains('@') || authority.host().is_empty() {
-            return Err(InvalidValue::NotAbsoluteUrl);
-        }
-        if !valid_port(authority) {
+        if !plain_authority(authority.as_str().as_bytes()) {
             return Err(InvalidValue::NotAbsoluteUrl);
         }
         // Checked above: every byte is visible ASCII.
@@ -112,6 +109,39 @@ pub(crate) fn valid_port(authority: &http::uri::Authority) -> bool {
     !has_port_text || authority.port_u16().is_some()
 }
 
+/// Whether an authority (as `http` parsed it) has no user-info, a non-empty host and, if
+/// a port is written, a valid one: the checks of [`valid_port`] plus the `@` and empty
+/// host checks, in one pass over the bytes instead of `http`'s splitting.
+fn plain_authority(a: &[u8]) -> bool {
+    if a.is_empty() || memchr::memchr(b'@', a).is_some() {
+        return false;
+    }
+    let host_end = if a[0] == b'[' {
+        match memchr::memchr(b']', a) {
+            Some(close) => close + 1,
+            None => return false,
+        }
+    } else {
+        memchr::memrchr(b':', a).unwrap_or(a.len())
+    };
+    if host_end == 0 {
+        return false;
+    }
+    match &a[host_end..] {
+        [] => true,
+        [b':', digits @ ..] => {
+            !digits.is_empty()
+                && digits.len() <= 5
+                && digits.iter().all(u8::is_ascii_digit)
+                && digits
+                    .iter()
+                    .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+                    <= u32::from(u16::MAX)
+        }
+        _ => false,
+    }
+}
+
 impl FromStr for AbsoluteUrl {
     type Err = InvalidValue;
 
@@ -143,6 +173,34 @@ impl fmt::Display for AbsoluteUrl {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
+    #[test]
+    fn plain_authority_agrees_with_http() {
+        for a in [
+            "a",
+            "a:80",
+            "a:",
+            "a:65535",
+            "a:65536",
+            "a:0",
+            "[::1]",
+            "[::1]:80",
+            "[::1]:",
+            "127.0.0.1:34635",
+            "im.example.com",
+            "u@h",
+            "u:p@h:1",
+            "h:8x",
+            "h:123456",
+        ] {
+            let Ok(auth) = a.parse::<http::uri::Authority>() else {
+                continue;
+            };
+            let old =
+                !auth.as_str().contains('@') && !auth.host().is_empty() && super::valid_port(&auth);
+            assert_eq!(super::plain_authority(a.as_bytes()), old, "{a}");
+        }
+    }
+
     use super::*;
 
     #[test]
