@@ -1,13 +1,8 @@
 //! `Call-Back` (draft sections 6.1.4 and 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{AbsoluteUrl, HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::{AbsoluteUrl, InvalidValue};
 
 /// `Call-Back`: where the notifications of a new subscription go.
 ///
@@ -49,45 +44,23 @@ impl From<AbsoluteUrl> for CallBack {
     }
 }
 
-impl FromStr for CallBack {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for CallBack {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl TypedHeader for CallBack {
-    const NAME: HeaderName = super::CALL_BACK;
-    const TITLE: &'static str = "Call-Back";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.0.as_str().to_owned())]);
-    }
-}
+single_field_header!(CallBack, super::CALL_BACK, "Call-Back");
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::HeaderError;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

@@ -1,13 +1,9 @@
 //! `Depth` (RFC 4918 section 10.2; draft sections 6.4 and 8.1).
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// `Depth`: how far below the request target a WebDAV method applies.
 ///
@@ -58,45 +54,22 @@ impl Depth {
     }
 }
 
-impl FromStr for Depth {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for Depth {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl TypedHeader for Depth {
-    const NAME: HeaderName = super::DEPTH;
-    const TITLE: &'static str = "Depth";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.as_str().to_owned())]);
-    }
-}
+single_field_header!(Depth, super::DEPTH, "Depth");
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

@@ -1,14 +1,11 @@
 //! `RVP-From-Principal` (draft sections 6.7.2 and 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 
 use http::uri::Authority;
-use http::{HeaderName, HeaderValue};
 
-use super::syntax::{self, header_value};
-use super::{AbsoluteUrl, HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::syntax::{self};
+use super::{AbsoluteUrl, InvalidValue};
 
 /// Longest server name accepted, in bytes (a DNS name is at most 253).
 const MAX_SERVER_LEN: usize = 255;
@@ -97,45 +94,27 @@ impl From<AbsoluteUrl> for FromPrincipal {
     }
 }
 
-impl FromStr for FromPrincipal {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for FromPrincipal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
 }
 
-impl TypedHeader for FromPrincipal {
-    const NAME: HeaderName = super::RVP_FROM_PRINCIPAL;
-    const TITLE: &'static str = "RVP-From-Principal";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.as_str().to_owned())]);
-    }
-}
+single_field_header!(
+    FromPrincipal,
+    super::RVP_FROM_PRINCIPAL,
+    "RVP-From-Principal"
+);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::HeaderError;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     fn decode(s: &'static str, config: &Config) -> Result<FromPrincipal, HeaderError> {

@@ -2,13 +2,9 @@
 
 use std::fmt;
 use std::num::NonZeroU8;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// `RVP-Hop-Count`: how many hops, counting the sender of the NOTIFY, produced this
 /// request. 1-based: `1` client to server, `2` server to server, `3` server to client.
@@ -73,45 +69,22 @@ impl HopCount {
     }
 }
 
-impl FromStr for HopCount {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for HopCount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl TypedHeader for HopCount {
-    const NAME: HeaderName = super::RVP_HOP_COUNT;
-    const TITLE: &'static str = "RVP-Hop-Count";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.to_string())]);
-    }
-}
+single_field_header!(HopCount, super::RVP_HOP_COUNT, "RVP-Hop-Count");
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

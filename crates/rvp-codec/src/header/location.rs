@@ -1,13 +1,10 @@
 //! `Location` (RFC 9110 section 10.2.2), as RVP routers send it with `302`.
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue, header};
+use http::header;
 
-use super::syntax::{self, header_value};
-use super::{AbsoluteUrl, HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::{AbsoluteUrl, InvalidValue};
 
 /// `Location`: where a router sends a client with `302 Object moved`, the physical URL of
 /// the principal on its home server
@@ -47,45 +44,23 @@ impl From<AbsoluteUrl> for Location {
     }
 }
 
-impl FromStr for Location {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl TypedHeader for Location {
-    const NAME: HeaderName = header::LOCATION;
-    const TITLE: &'static str = "Location";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.0.as_str().to_owned())]);
-    }
-}
+single_field_header!(Location, header::LOCATION, "Location");
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::HeaderError;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

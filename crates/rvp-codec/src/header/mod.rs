@@ -86,6 +86,46 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::Config;
 
+/// Implements [`FromStr`](std::str::FromStr) and [`TypedHeader`] for a header field that
+/// occurs at most once and whose value is the type's `from_bytes` input and `Display`
+/// output: every RVP header, `Depth` and `Location`.
+macro_rules! single_field_header {
+    ($ty:ty, $name:expr, $title:literal) => {
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::header::InvalidValue;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::from_bytes(s.as_bytes())
+            }
+        }
+
+        impl $crate::header::TypedHeader for $ty {
+            const NAME: ::http::HeaderName = $name;
+            const TITLE: &'static str = $title;
+
+            fn decode<'a, I>(
+                values: I,
+                _config: &$crate::Config,
+            ) -> Result<Self, $crate::header::HeaderError>
+            where
+                I: Iterator<Item = &'a ::http::HeaderValue>,
+            {
+                let value = $crate::header::syntax::required(values, Self::TITLE)?;
+                Self::from_bytes(value.as_bytes()).map_err(|reason| {
+                    $crate::header::HeaderError::Invalid {
+                        name: Self::TITLE,
+                        reason,
+                    }
+                })
+            }
+
+            fn encode<E: Extend<::http::HeaderValue>>(&self, values: &mut E) {
+                values.extend([$crate::header::syntax::header_value(self.to_string())]);
+            }
+        }
+    };
+}
+
 mod ack_type;
 mod auth;
 mod call_back;

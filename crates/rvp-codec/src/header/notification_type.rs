@@ -1,13 +1,9 @@
 //! `Notification-Type` (draft sections 6.1.3 and 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// Longest extension type accepted, in bytes.
 const MAX_LEN: usize = 128;
@@ -98,14 +94,6 @@ impl NotificationType {
     }
 }
 
-impl FromStr for NotificationType {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Debug for NotificationType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -118,31 +106,20 @@ impl fmt::Display for NotificationType {
     }
 }
 
-impl TypedHeader for NotificationType {
-    const NAME: HeaderName = super::NOTIFICATION_TYPE;
-    const TITLE: &'static str = "Notification-Type";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.as_str().to_owned())]);
-    }
-}
+single_field_header!(
+    NotificationType,
+    super::NOTIFICATION_TYPE,
+    "Notification-Type"
+);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

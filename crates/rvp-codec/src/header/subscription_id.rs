@@ -1,13 +1,9 @@
 //! `Subscription-Id` (draft sections 6.1.1 and 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// Longest subscription id accepted, in bytes.
 const MAX_LEN: usize = 64;
@@ -70,14 +66,6 @@ impl From<u64> for SubscriptionId {
     }
 }
 
-impl FromStr for SubscriptionId {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Debug for SubscriptionId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(&self.0, f)
@@ -90,31 +78,17 @@ impl fmt::Display for SubscriptionId {
     }
 }
 
-impl TypedHeader for SubscriptionId {
-    const NAME: HeaderName = super::SUBSCRIPTION_ID;
-    const TITLE: &'static str = "Subscription-Id";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.0.to_string())]);
-    }
-}
+single_field_header!(SubscriptionId, super::SUBSCRIPTION_ID, "Subscription-Id");
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::HeaderError;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

@@ -1,14 +1,10 @@
 //! `Subscription-Lifetime` (draft sections 6.1.2 and 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 use std::time::Duration;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// `Subscription-Lifetime`: in a SUBSCRIBE, the lease asked for; in the answer, the
 /// lease granted (a server may shorten it). In seconds.
@@ -66,45 +62,26 @@ impl From<SubscriptionLifetime> for Duration {
     }
 }
 
-impl FromStr for SubscriptionLifetime {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for SubscriptionLifetime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Display::fmt(&self.0, f)
     }
 }
 
-impl TypedHeader for SubscriptionLifetime {
-    const NAME: HeaderName = super::SUBSCRIPTION_LIFETIME;
-    const TITLE: &'static str = "Subscription-Lifetime";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.0.to_string())]);
-    }
-}
+single_field_header!(
+    SubscriptionLifetime,
+    super::SUBSCRIPTION_LIFETIME,
+    "Subscription-Lifetime"
+);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]

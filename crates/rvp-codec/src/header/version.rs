@@ -1,13 +1,9 @@
 //! `RVP-Notifications-Version` (draft section 8.2).
 
 use std::fmt;
-use std::str::FromStr;
 
-use http::{HeaderName, HeaderValue};
-
-use super::syntax::{self, header_value};
-use super::{HeaderError, InvalidValue, TypedHeader};
-use crate::Config;
+use super::InvalidValue;
+use super::syntax::{self};
 
 /// `RVP-Notifications-Version`: the version of the notifications protocol, which the
 /// draft requires on every request and response.
@@ -81,45 +77,27 @@ impl NotificationsVersion {
     }
 }
 
-impl FromStr for NotificationsVersion {
-    type Err = InvalidValue;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::from_bytes(s.as_bytes())
-    }
-}
-
 impl fmt::Display for NotificationsVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}.{}", self.major, self.minor)
     }
 }
 
-impl TypedHeader for NotificationsVersion {
-    const NAME: HeaderName = super::RVP_NOTIFICATIONS_VERSION;
-    const TITLE: &'static str = "RVP-Notifications-Version";
-
-    fn decode<'a, I>(values: I, _config: &Config) -> Result<Self, HeaderError>
-    where
-        I: Iterator<Item = &'a HeaderValue>,
-    {
-        let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes()).map_err(|reason| HeaderError::Invalid {
-            name: Self::TITLE,
-            reason,
-        })
-    }
-
-    fn encode<E: Extend<HeaderValue>>(&self, values: &mut E) {
-        values.extend([header_value(self.to_string())]);
-    }
-}
+single_field_header!(
+    NotificationsVersion,
+    super::RVP_NOTIFICATIONS_VERSION,
+    "RVP-Notifications-Version"
+);
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
+    use crate::Config;
+    use crate::HeaderError;
+    use crate::header::TypedHeader;
     use crate::header::strategy;
+    use http::HeaderValue;
     use proptest::prelude::*;
 
     #[test]
