@@ -103,6 +103,10 @@ pub struct Config {
     /// parameter, a malformed `Session-Id` (kept raw and echoed back unchanged), and
     /// unknown `Content-Type` parameters on the known payload types (ignored).
     pub allow_known_typos: bool,
+    /// Accept characters XML 1.0 forbids (control characters other than tab, line feed
+    /// and carriage return; U+FFFE, U+FFFF) in XML bodies. Strict decoding rejects them;
+    /// the encoders write U+FFFD in their place, so values holding them do not round-trip.
+    pub allow_xml_control_characters: bool,
 }
 
 impl Config {
@@ -117,6 +121,7 @@ impl Config {
             relaxed_namespaces: false,
             relaxed_end_tags: false,
             allow_known_typos: false,
+            allow_xml_control_characters: false,
         }
     }
 
@@ -133,6 +138,7 @@ impl Config {
             relaxed_namespaces: true,
             relaxed_end_tags: true,
             allow_known_typos: true,
+            allow_xml_control_characters: true,
         }
     }
 

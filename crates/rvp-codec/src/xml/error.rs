@@ -194,6 +194,15 @@ pub enum SyntaxKind {
     /// A malformed `xmlns` attribute (binding a reserved prefix).
     #[error("invalid namespace declaration")]
     InvalidNamespaceDeclaration,
+    /// A qualified name with an empty prefix or local part, or more than one colon
+    /// (`:x`, `a:`, `a:b:c`): not a name in a namespace-aware document.
+    #[error("invalid qualified name")]
+    InvalidQualifiedName,
+    /// A character XML 1.0 forbids (a control character other than tab, line feed and
+    /// carriage return, or U+FFFE, U+FFFF), unless
+    /// [`Config::allow_xml_control_characters`](crate::Config) is set.
+    #[error("character not allowed in XML")]
+    ForbiddenCharacter,
     /// An entity other than the five predefined ones, a malformed or unterminated
     /// reference, or a character reference to a character XML 1.0 excludes.
     #[error("invalid entity or character reference")]

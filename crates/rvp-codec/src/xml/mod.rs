@@ -88,6 +88,7 @@
 
 mod acl;
 mod error;
+mod fragment;
 mod multistatus;
 mod name;
 mod notification;

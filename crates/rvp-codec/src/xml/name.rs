@@ -1,6 +1,7 @@
 //! Property names: [`PropName`] (known RVP and DAV properties) and [`XmlName`] (any
 //! other element, by namespace URI and local name).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::reader::{Elem, Ns, Reader, is_xml_name};
@@ -66,36 +67,55 @@ impl XmlName {
         }
     }
 
-    /// Appends the start tag (`<x/>` when `empty`), with a default-namespace declaration
-    /// when the namespace is not one of the three the root declares.
-    pub(crate) fn write_open(&self, out: &mut Vec<u8>, empty: bool) {
-        let prefix = match self.namespace.as_str() {
-            DAV_NS => Some("d:"),
-            RVP_NS => Some("r:"),
-            ACL_NS => Some("a:"),
-            _ => None,
-        };
+    /// The prefix this name is written with: `d:`, `r:`, `a:` for the three namespaces the
+    /// root declares, none for no namespace, and for any other namespace a prefix declared
+    /// on the element itself: `x:`, or `x0:`, `x1:`... when `content` (kept content written
+    /// inside the element) uses `x:`. A prefix rather than a default-namespace declaration,
+    /// and one the content does not use, so that the element's own declaration never
+    /// changes what the content's names mean.
+    fn prefix(&self, content: &str) -> Cow<'static, str> {
+        match self.namespace.as_str() {
+            DAV_NS => Cow::Borrowed("d:"),
+            RVP_NS => Cow::Borrowed("r:"),
+            ACL_NS => Cow::Borrowed("a:"),
+            "" => Cow::Borrowed(""),
+            _ if !content.contains("x:") => Cow::Borrowed("x:"),
+            _ => {
+                let free = (0u32..)
+                    .map(|i| format!("x{i}:"))
+                    .find(|p| !content.contains(p.as_str()))
+                    .unwrap_or_default();
+                Cow::Owned(free)
+            }
+        }
+    }
+
+    /// Appends the start tag (`<x/>` when `empty`), declaring the prefix when the
+    /// namespace is not one of the three the root declares. `content` is what will be
+    /// written inside the element (empty for an empty element).
+    pub(crate) fn write_open(&self, out: &mut Vec<u8>, empty: bool, content: &str) {
+        let prefix = self.prefix(content);
         out.push(b'<');
-        if let Some(prefix) = prefix {
-            out.extend_from_slice(prefix.as_bytes());
-            out.extend_from_slice(self.local.as_bytes());
-        } else {
-            out.extend_from_slice(self.local.as_bytes());
-            out.extend_from_slice(b" xmlns=\"");
+        out.extend_from_slice(prefix.as_bytes());
+        out.extend_from_slice(self.local.as_bytes());
+        if let Some(p) = prefix
+            .strip_suffix(':')
+            .filter(|p| !matches!(*p, "d" | "r" | "a"))
+        {
+            out.extend_from_slice(b" xmlns:");
+            out.extend_from_slice(p.as_bytes());
+            out.extend_from_slice(b"=\"");
             writer::escape(out, &self.namespace, true);
             out.push(b'"');
         }
         out.extend_from_slice(if empty { b"/>" } else { b">" });
     }
 
-    pub(crate) fn write_close(&self, out: &mut Vec<u8>) {
+    /// Appends the end tag matching [`write_open`](Self::write_open) with the same
+    /// `content`.
+    pub(crate) fn write_close(&self, out: &mut Vec<u8>, content: &str) {
         out.extend_from_slice(b"</");
-        match self.namespace.as_str() {
-            DAV_NS => out.extend_from_slice(b"d:"),
-            RVP_NS => out.extend_from_slice(b"r:"),
-            ACL_NS => out.extend_from_slice(b"a:"),
-            _ => {}
-        }
+        out.extend_from_slice(self.prefix(content).as_bytes());
         out.extend_from_slice(self.local.as_bytes());
         out.push(b'>');
     }
@@ -171,7 +191,7 @@ impl PropName {
     /// Appends the name as an empty element.
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         match (self, self.qname()) {
-            (PropName::Unknown(name), _) => name.write_open(out, true),
+            (PropName::Unknown(name), _) => name.write_open(out, true, ""),
             (_, Some(qname)) => writer::empty(out, qname),
             (_, None) => {}
         }

@@ -186,10 +186,8 @@ impl Notification {
             Notification::PropNotification(read_propnotification(reader, &first)?)
         } else {
             reader.skip()?;
-            let raw = reader.raw_from(content_start)?;
-            return Ok(Notification::Foreign(ForeignXml {
-                raw: raw.to_owned(),
-            }));
+            let raw = reader.fragment_from(content_start)?;
+            return Ok(Notification::Foreign(ForeignXml { raw }));
         };
         if let Some(extra) = reader.child(PARENT)? {
             return Err(Reader::unexpected(PARENT, &extra));

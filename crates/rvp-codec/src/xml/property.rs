@@ -40,9 +40,11 @@ pub enum Property {
 /// A property this crate does not interpret: its name and its content as it appeared
 /// in the body (markup included), re-emitted byte for byte.
 ///
-/// The content is written inside the element unchanged, so namespace prefixes it uses
-/// must be `d`, `r`, `a` or declared inside it: a prefix declared on the original
-/// document's root is not carried over.
+/// The content is written inside the element unchanged. When it is decoded, prefixes the
+/// content uses but that were declared on an ancestor (the original root, say) are
+/// declared on its top-level elements, so that it stays well-formed wherever it is
+/// written; content built with [`UnknownProperty::new`] must use `d`, `r`, `a` or declare
+/// its prefixes itself.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UnknownProperty {
     name: XmlName,
@@ -104,11 +106,11 @@ impl UnknownProperty {
 
     pub(crate) fn encode(&self, out: &mut Vec<u8>) {
         if self.raw.is_empty() {
-            self.name.write_open(out, true);
+            self.name.write_open(out, true, "");
         } else {
-            self.name.write_open(out, false);
+            self.name.write_open(out, false, &self.raw);
             out.extend_from_slice(self.raw.as_bytes());
-            self.name.write_close(out);
+            self.name.write_close(out, &self.raw);
         }
     }
 }
@@ -166,7 +168,7 @@ impl Property {
             ),
             PropName::Unknown(name) => {
                 let start = reader.content_start();
-                let raw = reader.raw_from(start)?.to_owned();
+                let raw = reader.fragment_from(start)?;
                 Property::Unknown(UnknownProperty { name, raw })
             }
         })

@@ -124,6 +124,17 @@ impl std::fmt::Debug for Reader<'_> {
     }
 }
 
+/// The offset of the first character XML 1.0 excludes from `Char`: C0 controls other than
+/// tab, line feed and carriage return, and U+FFFE, U+FFFF (UTF-8 `EF BF BE`, `EF BF BF`).
+fn forbidden_character(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().enumerate().position(|(i, &b)| {
+        (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+            || (b == 0xef
+                && bytes.get(i + 1) == Some(&0xbf)
+                && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)))
+    })
+}
+
 /// XML whitespace (`S` in the XML grammar).
 pub(crate) fn is_xml_ws(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
@@ -233,6 +244,18 @@ impl<'i> Reader<'i> {
         let input = std::str::from_utf8(bytes).map_err(|e| XmlError::NotUtf8 {
             offset: e.valid_up_to(),
         })?;
+        // A byte order mark is dropped here rather than by quick-xml, whose positions
+        // would then no longer index `input` (kept content would be sliced 3 bytes off).
+        // Offsets in errors count from after it.
+        let input = input.strip_prefix('\u{feff}').unwrap_or(input);
+        if !config.allow_xml_control_characters
+            && let Some(offset) = forbidden_character(input.as_bytes())
+        {
+            return Err(XmlError::Syntax {
+                kind: SyntaxKind::ForbiddenCharacter,
+                offset,
+            });
+        }
         let mut inner = quick_xml::Reader::from_str(input);
         inner.config_mut().check_end_names = !config.relaxed_end_tags;
         Ok(Self {
@@ -477,9 +500,35 @@ impl<'i> Reader<'i> {
         Ok(())
     }
 
+    /// `raw_from`, made self-contained: the prefixes the fragment uses but declares on an
+    /// ancestor are declared on its top-level elements (see the `fragment` module).
+    pub(crate) fn fragment_from(&mut self, start: usize) -> Result<String, XmlError> {
+        // The bindings must be read before `raw_from` closes the enclosing element.
+        let scope: Vec<(String, String)> = self
+            .bindings
+            .iter()
+            .map(|b| (b.prefix.to_string(), b.ns.uri().to_owned()))
+            .collect();
+        let raw = self.raw_from(start)?;
+        let lookup = |p: &str| {
+            scope
+                .iter()
+                .rev()
+                .find(|(q, _)| q == p)
+                .map(|(_, u)| u.clone())
+        };
+        Ok(super::fragment::self_contained(raw, lookup).into_owned())
+    }
+
     /// Splits a qualified name and resolves its prefix (or the default namespace).
     fn resolve(&self, qname: &'i str, offset: usize) -> Result<(Ns, &'i str), XmlError> {
         let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
+        if qname.contains(':') && (prefix.is_empty() || local.is_empty() || local.contains(':')) {
+            return Err(XmlError::Syntax {
+                kind: SyntaxKind::InvalidQualifiedName,
+                offset,
+            });
+        }
         if prefix == "xml" {
             return Ok((Ns::Other(XML_NS.into()), local));
         }

@@ -170,7 +170,9 @@ fn unknown_properties_are_kept() {
         panic!("not unknown");
     };
     assert_eq!(mood.name(), &XmlName::new("urn:x", "mood").unwrap());
-    assert_eq!(mood.raw(), "happy &amp; <x:b>bold</x:b>");
+    // `x:` is declared on the original root only: the kept content declares it itself,
+    // so that it stays well-formed wherever it is written (regression: it used not to).
+    assert_eq!(mood.raw(), "happy &amp; <x:b xmlns:x=\"urn:x\">bold</x:b>");
     assert_eq!(
         update.ops[1],
         UpdateOp::Remove(vec![
@@ -178,9 +180,11 @@ fn unknown_properties_are_kept() {
             PropName::Email
         ])
     );
-    // `x:` is declared on the original root only: the re-encoded content uses an
-    // undeclared prefix (documented limitation), so it does not read back.
-    assert!(PropertyUpdate::decode(&update.to_bytes(), &strict()).is_err());
+    // The re-encoded document reads back to the same value.
+    assert_eq!(
+        PropertyUpdate::decode(&update.to_bytes(), &strict()).unwrap(),
+        update
+    );
     // The custom RVP property round-trips.
     let custom = PropertyUpdate::set(vec![props[1].clone()]);
     assert_eq!(
@@ -621,7 +625,69 @@ fn regression_escaped_namespace_uri_is_unescaped() {
     assert!(
         std::str::from_utf8(&bytes)
             .unwrap()
-            .contains("xmlns=\"http://example.com/ns?a=1&amp;b=&quot;2&quot;\"")
+            .contains("xmlns:x=\"http://example.com/ns?a=1&amp;b=&quot;2&quot;\"")
     );
     assert_eq!(PropertyUpdate::decode(&bytes, &strict()).unwrap(), update);
+}
+
+/// Regression (found by the `xml_body` fuzz target): foreign notification content using a
+/// prefix declared only on the received root (the draft's `Z:`) was re-encoded with that
+/// prefix undeclared, so the output was not namespace-well-formed.
+#[test]
+fn foreign_content_with_root_prefix_re_encodes_well_formed() {
+    let body = br#"<Z:notification xmlns:D="DAV:" xmlns:Z="http://schemas.microsoft.com/rvp/"><mEvent><Z:note>x</Z:note></mEvent></Z:notification>"#;
+    let n = Notification::decode(body, &strict()).unwrap();
+    let once = n.to_bytes();
+    let again = Notification::decode(&once, &strict()).unwrap();
+    assert_eq!(again, n);
+    assert_eq!(again.to_bytes(), once);
+}
+
+/// Regression (found by the `xml_body` fuzz target): with a UTF-8 byte order mark before
+/// the document, kept content (an unknown property) was sliced three bytes off.
+#[test]
+fn byte_order_mark_does_not_shift_kept_content() {
+    let body = "\u{feff}<?xml version=\"1.0\"?><d:propertyupdate xmlns:d=\"DAV:\" xmlns:u=\"urn:u\"><d:set><d:prop><u:mood><u:b>happy</u:b></u:mood></d:prop></d:set></d:propertyupdate>";
+    let update = PropertyUpdate::decode(body.as_bytes(), &strict()).unwrap();
+    let UpdateOp::Set(props) = &update.ops[0] else {
+        panic!("no set")
+    };
+    let Property::Unknown(mood) = &props[0] else {
+        panic!("not unknown")
+    };
+    assert_eq!(mood.raw(), "<u:b xmlns:u=\"urn:u\">happy</u:b>");
+    assert_eq!(
+        PropertyUpdate::decode(&update.to_bytes(), &strict()).unwrap(),
+        update
+    );
+}
+
+/// Regression (found by the `xml_body` fuzz target): foreign content with a mismatched end
+/// tag (accepted with `relaxed_end_tags`) stopped the scan for undeclared prefixes early.
+#[test]
+fn foreign_content_with_mismatched_end_tag_re_encodes_well_formed() {
+    let body = br#"<Z:notification xmlns:Z="http://schemas.microsoft.com/rvp/" xmlns:Y="urn:y"><Y:a><Y:b></Y:c></Y:a><Y:d/></Z:notification>"#;
+    let n = Notification::decode(body, &lenient()).unwrap();
+    let once = n.to_bytes();
+    let again = Notification::decode(&once, &lenient()).unwrap();
+    assert_eq!(again.to_bytes(), once);
+}
+
+/// Regression (found by the `xml_body` fuzz target): `<:x>` was read as `x` in the default
+/// namespace; a qualified name needs a non-empty prefix and local part.
+#[test]
+fn malformed_qualified_names_are_rejected() {
+    for body in [&b"<:x/>"[..], b"<a:/>", b"<a:b:c xmlns:a='urn:a'/>"] {
+        assert!(
+            matches!(
+                XmlBody::decode(body, &lenient()),
+                Err(XmlError::Syntax {
+                    kind: SyntaxKind::InvalidQualifiedName,
+                    ..
+                })
+            ),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+    }
 }
