@@ -286,7 +286,10 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
         // `HeaderValue` accepts exactly the field-value bytes (HTAB, SP, VCHAR,
         // obs-text); find the offending byte only when it refuses.
         .map_err(|_| {
-            let bad = line[v_start..v_end].iter().position(|&b| !is_field_byte(b)).unwrap_or(0);
+            let bad = line[v_start..v_end]
+                .iter()
+                .position(|&b| !is_field_byte(b))
+                .unwrap_or(0);
             syntax(Syntax::HeaderValue, start + v_start + bad)
         })?;
         headers.append(name, value);
