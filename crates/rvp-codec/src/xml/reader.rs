@@ -571,10 +571,15 @@ impl<'i> Reader<'i> {
             Some(colon) => (&qname[..colon], &qname[colon + 1..]),
             None => ("", qname),
         };
-        if prefix == "xml" {
+        if prefix.len() == 3 && prefix == "xml" {
             return Ok((Ns::Other(XML_NS.into()), local));
         }
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        // Prefixes are a letter or two: compare inline rather than through memcmp.
+        let same = |b: &&Binding<'_>| {
+            b.prefix.len() == prefix.len()
+                && b.prefix.bytes().zip(prefix.bytes()).all(|(x, y)| x == y)
+        };
+        match self.bindings.iter().rev().find(same) {
             Some(binding) => Ok((binding.ns.clone(), local)),
             None if prefix.is_empty() => Ok((Ns::None, local)),
             None => Err(XmlError::UndeclaredPrefix {
