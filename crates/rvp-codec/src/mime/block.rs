@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{Field, FieldName, FieldValue, is_token};
+use super::field::{Field, FieldName, FieldValue, has_control, is_token};
 use crate::Config;
 
 /// One header field as scanned: name and value borrowed from the payload (the value is
@@ -84,7 +84,7 @@ const fn is_ws(b: u8) -> bool {
 /// its terminator.
 fn line_at(input: &[u8], pos: usize) -> (&[u8], usize) {
     let rest = input.get(pos..).unwrap_or_default();
-    match rest.iter().position(|&b| b == b'\n') {
+    match memchr::memchr(b'\n', rest) {
         Some(n) => (rest.get(..n).unwrap_or_default(), pos + n + 1),
         None => (rest, input.len()),
     }
@@ -207,7 +207,7 @@ pub(crate) fn scan<'a>(
             }
             None => raw,
         };
-        if content.contains(&b'\r') {
+        if memchr::memchr(b'\r', content).is_some() {
             return Err(MimeError::BareCr { line });
         }
         pos = next;
@@ -255,7 +255,7 @@ fn trim_ows(s: &str) -> &str {
 }
 
 fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
-    if value.chars().any(|c| c.is_control() && c != '\t') {
+    if has_control(value) {
         Err(MimeError::ControlCharacter { line })
     } else {
         Ok(())
@@ -264,7 +264,9 @@ fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
 
 /// Parses `Name: value` (or, with [`Config::allow_known_typos`], `MIME-Version 1.0`).
 fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawField<'a>, MimeError> {
-    let (name, value) = match text.split_once(':') {
+    // The colon is ASCII: both halves are char boundaries.
+    let colon = memchr::memchr(b':', text.as_bytes());
+    let (name, value) = match colon.map(|i| (&text[..i], &text[i + 1..])) {
         Some((name, value)) => {
             let name = if config.relaxed_head_syntax {
                 name.trim_end_matches([' ', '\t'])
