@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{Field, FieldName, FieldValue, has_control, is_token};
+use super::field::{Field, FieldName, FieldValue, has_control, is_token, trim_ows, trim_ows_end};
 use crate::Config;
 
 /// One header field as scanned: name and value borrowed from the payload (the value is
@@ -250,10 +250,6 @@ pub(crate) fn scan<'a>(
     })
 }
 
-fn trim_ows(s: &str) -> &str {
-    s.trim_matches([' ', '\t'])
-}
-
 fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
     if has_control(value) {
         Err(MimeError::ControlCharacter { line })
@@ -269,7 +265,7 @@ fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawFiel
     let (name, value) = match colon.map(|i| (&text[..i], &text[i + 1..])) {
         Some((name, value)) => {
             let name = if config.relaxed_head_syntax {
-                name.trim_end_matches([' ', '\t'])
+                trim_ows_end(name)
             } else {
                 name
             };

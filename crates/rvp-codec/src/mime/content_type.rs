@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{is_tchar, is_token};
+use super::field::{is_tchar, is_token, trim_ows_end, trim_ows_start};
 use crate::Config;
 
 /// Which payload a `Content-Type` selects.
@@ -47,7 +47,7 @@ impl<'a> ContentType<'a> {
             ),
             None => (value, ""),
         };
-        let essence = essence.trim_end_matches([' ', '\t']);
+        let essence = trim_ows_end(essence);
         let Some((ty, sub)) = essence.split_once('/') else {
             return Err(invalid);
         };
@@ -56,7 +56,7 @@ impl<'a> ContentType<'a> {
         }
         let mut params = Vec::new();
         while let Some(after) = rest.strip_prefix(';') {
-            let after = after.trim_start_matches([' ', '\t']);
+            let after = trim_ows_start(after);
             let after = match after.strip_prefix('.') {
                 Some(a) if config.allow_known_typos => a,
                 _ => after,
@@ -85,7 +85,7 @@ impl<'a> ContentType<'a> {
                 }
                 (Cow::Borrowed(v), a)
             };
-            let after = after.trim_start_matches([' ', '\t']);
+            let after = trim_ows_start(after);
             if !after.is_empty() && !after.starts_with(';') {
                 return Err(invalid);
             }
@@ -144,11 +144,7 @@ impl<'a> ContentType<'a> {
 }
 
 fn skip_ws_if(s: &str, skip: bool) -> &str {
-    if skip {
-        s.trim_start_matches([' ', '\t'])
-    } else {
-        s
-    }
+    if skip { trim_ows_start(s) } else { s }
 }
 
 /// Reads a quoted string after its opening quote: the unescaped content and the rest.

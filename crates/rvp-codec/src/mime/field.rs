@@ -66,6 +66,27 @@ pub(crate) fn has_control(s: &str) -> bool {
     })
 }
 
+/// `s` without leading spaces and tabs (byte loop; both are ASCII, so the cut is a
+/// char boundary).
+pub(crate) fn trim_ows_start(s: &str) -> &str {
+    let skip = s.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+    s.get(skip..).unwrap_or_default()
+}
+
+/// `s` without trailing spaces and tabs.
+pub(crate) fn trim_ows_end(s: &str) -> &str {
+    let keep = s
+        .bytes()
+        .rposition(|b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    s.get(..keep).unwrap_or_default()
+}
+
+/// `s` without surrounding spaces and tabs.
+pub(crate) fn trim_ows(s: &str) -> &str {
+    trim_ows_end(trim_ows_start(s))
+}
+
 /// Whether `s` is a valid one-line value: no control characters other than tab, no
 /// leading or trailing space or tab.
 pub(crate) fn is_field_text(s: &str) -> bool {
@@ -292,6 +313,23 @@ mod tests {
                 let expected = s.chars().any(|c| c.is_control() && c != '\t');
                 assert_eq!(has_control(&s), expected, "{c:?}");
             }
+        }
+    }
+
+    #[test]
+    fn ows_trims_match_char_trims() {
+        for s in [
+            "",
+            " \t",
+            "a",
+            " a b\t",
+            "\t\u{e9} ",
+            " \u{3000}x\u{3000} ",
+            "\r a \n",
+        ] {
+            assert_eq!(trim_ows(s), s.trim_matches([' ', '\t']), "{s:?}");
+            assert_eq!(trim_ows_start(s), s.trim_start_matches([' ', '\t']));
+            assert_eq!(trim_ows_end(s), s.trim_end_matches([' ', '\t']));
         }
     }
 

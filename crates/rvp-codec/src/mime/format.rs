@@ -37,7 +37,7 @@ use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
 
 use super::MimeError;
-use super::field::{InvalidText, is_field_text, is_token};
+use super::field::{InvalidText, is_field_text, is_token, trim_ows, trim_ows_end, trim_ows_start};
 use super::guid::hex_digit;
 use crate::Config;
 
@@ -94,17 +94,14 @@ impl ImFormat {
         let mut f = ImFormat::new("");
         let mut seen = [false; 6];
         for item in value.split(';') {
-            let item = item.trim_matches([' ', '\t']);
+            let item = trim_ows(item);
             if item.is_empty() {
                 continue;
             }
             let err = |key| MimeError::InvalidImFormat { key, line };
             let (key, val) = item.split_once('=').ok_or(err(None))?;
             let (key, val) = if config.trim_text {
-                (
-                    key.trim_end_matches([' ', '\t']),
-                    val.trim_start_matches([' ', '\t']),
-                )
+                (trim_ows_end(key), trim_ows_start(val))
             } else {
                 (key, val)
             };
