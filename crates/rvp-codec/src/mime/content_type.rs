@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{is_tchar, is_token, trim_ows_end, trim_ows_start};
+use super::field::{find_byte, is_tchar, is_token, split_once_byte, trim_ows_end, trim_ows_start};
 use crate::Config;
 
 /// Which payload a `Content-Type` selects.
@@ -40,7 +40,7 @@ impl<'a> ContentType<'a> {
             name: CONTENT_TYPE,
             line,
         };
-        let (essence, mut rest) = match value.find(';') {
+        let (essence, mut rest) = match find_byte(value, b';') {
             Some(i) => (
                 value.get(..i).unwrap_or_default(),
                 value.get(i..).unwrap_or_default(),
@@ -48,7 +48,7 @@ impl<'a> ContentType<'a> {
             None => (value, ""),
         };
         let essence = trim_ows_end(essence);
-        let Some((ty, sub)) = essence.split_once('/') else {
+        let Some((ty, sub)) = split_once_byte(essence, b'/') else {
             return Err(invalid);
         };
         if !is_token(ty) || !is_token(sub) {

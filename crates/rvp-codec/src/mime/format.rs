@@ -37,7 +37,10 @@ use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
 
 use super::MimeError;
-use super::field::{InvalidText, is_field_text, is_token, trim_ows, trim_ows_end, trim_ows_start};
+use super::field::{
+    InvalidText, is_field_text, is_token, split_byte, split_once_byte, trim_ows, trim_ows_end,
+    trim_ows_start,
+};
 use super::guid::hex_digit;
 use crate::Config;
 
@@ -93,13 +96,13 @@ impl ImFormat {
     pub(crate) fn decode(value: &str, line: usize, config: &Config) -> Result<Self, MimeError> {
         let mut f = ImFormat::new("");
         let mut seen = [false; 6];
-        for item in value.split(';') {
+        for item in split_byte(value, b';') {
             let item = trim_ows(item);
             if item.is_empty() {
                 continue;
             }
             let err = |key| MimeError::InvalidImFormat { key, line };
-            let (key, val) = item.split_once('=').ok_or(err(None))?;
+            let (key, val) = split_once_byte(item, b'=').ok_or(err(None))?;
             let (key, val) = if config.trim_text {
                 (trim_ows_end(key), trim_ows_start(val))
             } else {
