@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{Field, FieldName, FieldValue, is_token};
+use super::field::{Field, FieldName, FieldValue, has_control, is_token, trim_ows, trim_ows_end};
 use crate::Config;
 
 /// One header field as scanned: name and value borrowed from the payload (the value is
@@ -250,22 +250,8 @@ pub(crate) fn scan<'a>(
     })
 }
 
-fn trim_ows(s: &str) -> &str {
-    let b = s.as_bytes();
-    let start = b
-        .iter()
-        .position(|&c| c != b' ' && c != b'\t')
-        .unwrap_or(b.len());
-    let end = b
-        .iter()
-        .rposition(|&c| c != b' ' && c != b'\t')
-        .map_or(start, |e| e + 1);
-    // Both ends sit next to ASCII bytes (or at the ends), so they are char boundaries.
-    s.get(start..end).unwrap_or_default()
-}
-
 fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
-    if super::field::has_control(value) {
+    if has_control(value) {
         Err(MimeError::ControlCharacter { line })
     } else {
         Ok(())
@@ -274,10 +260,12 @@ fn check_value(value: &str, line: usize) -> Result<(), MimeError> {
 
 /// Parses `Name: value` (or, with [`Config::allow_known_typos`], `MIME-Version 1.0`).
 fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawField<'a>, MimeError> {
-    let (name, value) = match text.split_once(':') {
+    // The colon is ASCII: both halves are char boundaries.
+    let colon = memchr::memchr(b':', text.as_bytes());
+    let (name, value) = match colon.map(|i| (&text[..i], &text[i + 1..])) {
         Some((name, value)) => {
             let name = if config.relaxed_head_syntax {
-                name.trim_end_matches([' ', '\t'])
+                trim_ows_end(name)
             } else {
                 name
             };

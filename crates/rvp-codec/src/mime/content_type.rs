@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{is_tchar, is_token};
+use super::field::{find_byte, is_tchar, is_token, split_once_byte, trim_ows_end, trim_ows_start};
 use crate::Config;
 
 /// Which payload a `Content-Type` selects.
@@ -40,15 +40,15 @@ impl<'a> ContentType<'a> {
             name: CONTENT_TYPE,
             line,
         };
-        let (essence, mut rest) = match value.find(';') {
+        let (essence, mut rest) = match find_byte(value, b';') {
             Some(i) => (
                 value.get(..i).unwrap_or_default(),
                 value.get(i..).unwrap_or_default(),
             ),
             None => (value, ""),
         };
-        let essence = essence.trim_end_matches([' ', '\t']);
-        let Some((ty, sub)) = essence.split_once('/') else {
+        let essence = trim_ows_end(essence);
+        let Some((ty, sub)) = split_once_byte(essence, b'/') else {
             return Err(invalid);
         };
         if !is_token(ty) || !is_token(sub) {
@@ -56,7 +56,7 @@ impl<'a> ContentType<'a> {
         }
         let mut params = Vec::new();
         while let Some(after) = rest.strip_prefix(';') {
-            let after = after.trim_start_matches([' ', '\t']);
+            let after = trim_ows_start(after);
             let after = match after.strip_prefix('.') {
                 Some(a) if config.allow_known_typos => a,
                 _ => after,
@@ -85,7 +85,7 @@ impl<'a> ContentType<'a> {
                 }
                 (Cow::Borrowed(v), a)
             };
-            let after = after.trim_start_matches([' ', '\t']);
+            let after = trim_ows_start(after);
             if !after.is_empty() && !after.starts_with(';') {
                 return Err(invalid);
             }
@@ -144,11 +144,7 @@ impl<'a> ContentType<'a> {
 }
 
 fn skip_ws_if(s: &str, skip: bool) -> &str {
-    if skip {
-        s.trim_start_matches([' ', '\t'])
-    } else {
-        s
-    }
+    if skip { trim_ows_start(s) } else { s }
 }
 
 /// Reads a quoted string after its opening quote: the unescaped content and the rest.

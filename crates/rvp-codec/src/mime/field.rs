@@ -34,22 +34,87 @@ pub(crate) fn is_token(s: &str) -> bool {
     crate::syntax::is_token(s.as_bytes())
 }
 
+/// Whether `s` holds a control character (Unicode `Cc`: U+0000 to U+001F, U+007F to
+/// U+009F) other than tab. Works on the UTF-8 bytes: U+0080 to U+009F are the only
+/// sequences `C2 80` to `C2 9F`, and no other character's encoding holds a byte below
+/// 0x20 or 0x7F.
+pub(crate) fn has_control(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    // Fast exit for the usual printable ASCII: a branch-free pass the compiler
+    // vectorizes.
+    let suspect = bytes.iter().fold(false, |acc, &b| {
+        acc | ((b < 0x20) & (b != b'\t')) | (b >= 0x7F)
+    });
+    if !suspect {
+        return false;
+    }
+    bytes.iter().enumerate().any(|(i, &b)| {
+        (b < 0x20 && b != b'\t')
+            || b == 0x7F
+            || (b == 0xC2
+                && bytes
+                    .get(i + 1)
+                    .is_some_and(|&n| (0x80..=0x9F).contains(&n)))
+    })
+}
+
+/// The position of the ASCII byte `sep` in `s`: a plain loop, cheaper than the
+/// generic pattern search on the short strings of header values.
+pub(crate) fn find_byte(s: &str, sep: u8) -> Option<usize> {
+    debug_assert!(sep.is_ascii());
+    s.bytes().position(|b| b == sep)
+}
+
+/// `s.split_once(sep)` for an ASCII `sep` (both halves start or end next to it, so at
+/// char boundaries).
+pub(crate) fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = find_byte(s, sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// `s.split(sep)` for an ASCII `sep`.
+pub(crate) fn split_byte(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(r, sep) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
+}
+
+/// `s` without leading spaces and tabs (byte loop; both are ASCII, so the cut is a
+/// char boundary).
+pub(crate) fn trim_ows_start(s: &str) -> &str {
+    let skip = s.bytes().take_while(|&b| b == b' ' || b == b'\t').count();
+    s.get(skip..).unwrap_or_default()
+}
+
+/// `s` without trailing spaces and tabs.
+pub(crate) fn trim_ows_end(s: &str) -> &str {
+    let keep = s
+        .bytes()
+        .rposition(|b| b != b' ' && b != b'\t')
+        .map_or(0, |i| i + 1);
+    s.get(..keep).unwrap_or_default()
+}
+
+/// `s` without surrounding spaces and tabs.
+pub(crate) fn trim_ows(s: &str) -> &str {
+    trim_ows_end(trim_ows_start(s))
+}
+
 /// Whether `s` is a valid one-line value: no control characters other than tab, no
 /// leading or trailing space or tab.
 pub(crate) fn is_field_text(s: &str) -> bool {
     !has_control(s) && !s.starts_with([' ', '\t']) && !s.ends_with([' ', '\t'])
-}
-
-/// Whether `s` holds a control character other than tab: C0 (U+0000 to U+001F), DEL,
-/// or C1 (U+0080 to U+009F, encoded in UTF-8 as `C2 80` to `C2 9F`). The same set as
-/// `char::is_control`, checked on bytes.
-pub(crate) fn has_control(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.iter().enumerate().any(|(i, &c)| {
-        (c < 0x20 && c != b'\t')
-            || c == 0x7f
-            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-    })
 }
 
 /// The name of a header field in a MIME payload: a token, kept in the letter case it
@@ -257,6 +322,61 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    /// The byte-level checks agree with their definitions on every character.
+    #[test]
+    fn byte_checks_match_char_definitions() {
+        for b in 0..=127u8 {
+            let s = char::from(b).to_string();
+            assert_eq!(is_token(&s), is_tchar(b), "{b:#x}");
+        }
+        assert!(!is_token("\u{e9}"));
+        let chars = ('\0'..='\u{3000}').chain(['\u{FEFF}', '\u{FFFD}', '\u{1F600}']);
+        for c in chars {
+            for s in [c.to_string(), format!("a{c}b"), format!("\u{e9}{c}")] {
+                let expected = s.chars().any(|c| c.is_control() && c != '\t');
+                assert_eq!(has_control(&s), expected, "{c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_splits_match_char_splits() {
+        for s in [
+            "",
+            ";",
+            "a",
+            "a;b",
+            ";a;;b;",
+            "\u{e9};\u{1F600}=x;",
+            "k=v=w",
+            "=",
+            "\u{e9}",
+        ] {
+            let ours: Vec<&str> = split_byte(s, b';').collect();
+            let std: Vec<&str> = s.split(';').collect();
+            assert_eq!(ours, std, "{s:?}");
+            assert_eq!(split_once_byte(s, b'='), s.split_once('='), "{s:?}");
+            assert_eq!(find_byte(s, b';'), s.find(';'), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn ows_trims_match_char_trims() {
+        for s in [
+            "",
+            " \t",
+            "a",
+            " a b\t",
+            "\t\u{e9} ",
+            " \u{3000}x\u{3000} ",
+            "\r a \n",
+        ] {
+            assert_eq!(trim_ows(s), s.trim_matches([' ', '\t']), "{s:?}");
+            assert_eq!(trim_ows_start(s), s.trim_start_matches([' ', '\t']));
+            assert_eq!(trim_ows_end(s), s.trim_end_matches([' ', '\t']));
+        }
+    }
 
     #[test]
     fn names_are_tokens() {

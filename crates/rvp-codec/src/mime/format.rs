@@ -37,7 +37,10 @@ use std::fmt;
 use std::ops::{BitOr, BitOrAssign};
 
 use super::MimeError;
-use super::field::{InvalidText, is_field_text, is_token};
+use super::field::{
+    InvalidText, is_field_text, is_token, split_byte, split_once_byte, trim_ows, trim_ows_end,
+    trim_ows_start,
+};
 use super::guid::hex_digit;
 use crate::Config;
 
@@ -93,22 +96,19 @@ impl ImFormat {
     pub(crate) fn decode(value: &str, line: usize, config: &Config) -> Result<Self, MimeError> {
         let mut f = ImFormat::new("");
         let mut seen = [false; 6];
-        for item in value.split(';') {
-            let item = item.trim_matches([' ', '\t']);
+        for item in split_byte(value, b';') {
+            let item = trim_ows(item);
             if item.is_empty() {
                 continue;
             }
             let err = |key| MimeError::InvalidImFormat { key, line };
-            let (key, val) = item.split_once('=').ok_or(err(None))?;
+            let (key, val) = split_once_byte(item, b'=').ok_or(err(None))?;
             let (key, val) = if config.trim_text {
-                (
-                    key.trim_end_matches([' ', '\t']),
-                    val.trim_start_matches([' ', '\t']),
-                )
+                (trim_ows_end(key), trim_ows_start(val))
             } else {
                 (key, val)
             };
-            let Some(index) = KEYS.iter().position(|k| k.eq_ignore_ascii_case(key)) else {
+            let Some(index) = key_index(key) else {
                 let ext = FormatExtension::new(key, val).map_err(|_| err(None))?;
                 f.extensions.push(ext);
                 continue;
@@ -142,6 +142,23 @@ impl ImFormat {
 }
 
 const KEYS: [&str; 6] = ["FN", "EF", "CO", "CS", "PF", "RL"];
+
+/// The index in [`KEYS`] of `key`, compared ignoring ASCII case (all keys are two
+/// letters: one length test and a two-byte match).
+fn key_index(key: &str) -> Option<usize> {
+    let &[a, b] = key.as_bytes() else {
+        return None;
+    };
+    Some(match [a.to_ascii_uppercase(), b.to_ascii_uppercase()] {
+        [b'F', b'N'] => 0,
+        [b'E', b'F'] => 1,
+        [b'C', b'O'] => 2,
+        [b'C', b'S'] => 3,
+        [b'P', b'F'] => 4,
+        [b'R', b'L'] => 5,
+        _ => return None,
+    })
+}
 
 impl fmt::Display for ImFormat {
     /// The header value in the order peers write it: `FN`, `EF`, `CO`, `CS`, `PF`, then
@@ -408,6 +425,16 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn key_index_matches_keys_ignoring_case() {
+        for key in [
+            "FN", "fn", "Ef", "co", "CS", "pF", "rl", "F", "FNX", "", "\u{e9}", "XX",
+        ] {
+            let expected = KEYS.iter().position(|k| k.eq_ignore_ascii_case(key));
+            assert_eq!(key_index(key), expected, "{key:?}");
+        }
+    }
 
     fn strict(v: &str) -> Result<ImFormat, MimeError> {
         ImFormat::decode(v, 3, &Config::strict())

@@ -183,7 +183,7 @@ const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
 /// the element at `depth`.
 #[derive(Debug)]
 struct Binding<'i> {
-    prefix: Cow<'i, str>,
+    prefix: &'i str,
     ns: Ns,
     depth: usize,
 }
@@ -193,6 +193,61 @@ fn reborrow<'i>(outer: &'i str, inner: &str) -> Option<&'i str> {
     let start = (inner.as_ptr() as usize).checked_sub(outer.as_ptr() as usize)?;
     let slice = outer.get(start..start.checked_add(inner.len())?)?;
     (std::ptr::eq(slice.as_ptr(), inner.as_ptr())).then_some(slice)
+}
+
+/// How many attributes [`simple_attributes`] takes; a tag with more goes through
+/// quick-xml's attribute iterator.
+const SIMPLE_ATTRIBUTES: usize = 8;
+
+/// The attributes of a start tag, when they are all in the plain form every RVP peer
+/// writes: whitespace, a key of ASCII name characters, `=`, a quoted value without
+/// `&` or `<`, no duplicate key. Anything else (`None`) is left to quick-xml's
+/// iterator, which accepts every input accepted here with the same keys and values,
+/// so the fast path changes no outcome.
+fn simple_attributes<'i>(
+    raw: &'i str,
+    out: &mut [(&'i str, &'i str); SIMPLE_ATTRIBUTES],
+) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let mut count = 0;
+    let mut pos = 0;
+    loop {
+        let ws = bytes[pos..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .count();
+        pos += ws;
+        if pos == bytes.len() {
+            return Some(count);
+        }
+        if ws == 0 || count == SIMPLE_ATTRIBUTES {
+            return None;
+        }
+        let key_len = bytes[pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'))
+            .count();
+        let eq = pos + key_len;
+        let quote = *bytes.get(eq + 1)?;
+        if key_len == 0 || bytes.get(eq) != Some(&b'=') || !matches!(quote, b'"' | b'\'') {
+            return None;
+        }
+        let value_start = eq + 2;
+        let value_len = bytes[value_start..].iter().position(|&b| b == quote)?;
+        let value_end = value_start + value_len;
+        let value = &bytes[value_start..value_end];
+        if value.iter().any(|&b| b == b'&' || b == b'<') {
+            return None;
+        }
+        // All split points are next to ASCII bytes, hence char boundaries.
+        let key = raw.get(pos..eq)?;
+        if out[..count].iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        out[count] = (key, raw.get(value_start..value_end)?);
+        count += 1;
+        pos = value_end + 1;
+    }
 }
 
 /// The three RVP namespaces with any letter case and with or without a trailing slash.
@@ -341,44 +396,8 @@ impl<'i> Reader<'i> {
                 Err(e) => return Err(self.map_error(e, offset)),
             };
             match event {
-                Event::Start(ref start) | Event::Empty(ref start) => {
-                    let empty = matches!(event, Event::Empty(_));
-                    if self.depth == 0 && self.root_seen {
-                        return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
-                    }
-                    self.elements += 1;
-                    if self.elements > self.config.limits.max_xml_elements {
-                        return Err(XmlError::ElementLimit {
-                            limit: self.config.limits.max_xml_elements,
-                            offset,
-                        });
-                    }
-                    self.depth += 1;
-                    if self.depth > self.config.limits.max_xml_depth {
-                        return Err(XmlError::DepthLimit {
-                            limit: self.config.limits.max_xml_depth,
-                            offset,
-                        });
-                    }
-                    if !start
-                        .attributes_raw()
-                        .trim_start_matches(is_xml_ws)
-                        .is_empty()
-                    {
-                        self.declare(start, offset)?;
-                    }
-                    let name = start.name().0;
-                    let qname = reborrow(self.input, name).unwrap_or("");
-                    let (ns, local) = self.resolve(qname, offset)?;
-                    self.root_seen = true;
-                    self.pending_end = empty;
-                    return Ok(Item::Start(Elem {
-                        ns,
-                        qname,
-                        local,
-                        offset,
-                    }));
-                }
+                Event::Start(start) => return self.start(start, offset, false),
+                Event::Empty(start) => return self.start(start, offset, true),
                 Event::End(_) => return Ok(self.close(offset)),
                 Event::Text(text) => {
                     let text = text.into_inner();
@@ -464,39 +483,106 @@ impl<'i> Reader<'i> {
         }
     }
 
-    /// Checks the attributes of a start tag and records its namespace declarations
-    /// (at the element's depth, already counted).
-    fn declare(&mut self, start: &BytesStart<'_>, offset: usize) -> Result<(), XmlError> {
-        let bad = |kind| Self::syntax(offset, kind);
-        for attr in start.attributes() {
-            let attr = attr.map_err(|_| bad(SyntaxKind::InvalidAttribute))?;
-            let key = attr.key.0;
-            let prefix = if key == "xmlns" {
-                ""
-            } else if let Some(prefix) = key.strip_prefix("xmlns:") {
-                prefix
-            } else {
-                continue;
-            };
-            let uri = quick_xml::escape::unescape(&attr.value)
-                .map_err(|_| bad(SyntaxKind::InvalidReference))?;
-            let reserved = prefix == "xmlns"
-                || (prefix == "xml") != (uri == XML_NS)
-                || uri == "http://www.w3.org/2000/xmlns/"
-                || (!prefix.is_empty() && uri.is_empty());
-            if reserved {
-                return Err(bad(SyntaxKind::InvalidNamespaceDeclaration));
-            }
-            let prefix = match reborrow(self.input, prefix) {
-                Some(borrowed) => Cow::Borrowed(borrowed),
-                None => Cow::Owned(prefix.to_owned()),
-            };
-            self.bindings.push(Binding {
-                prefix,
-                ns: classify_uri(&uri, self.config.relaxed_namespaces),
-                depth: self.depth,
+    /// A start tag (`empty` for `<x/>`): limits, root rules, namespace declarations,
+    /// name resolution. The name is sliced from the borrowed tag, so it keeps the
+    /// input's lifetime without a copy.
+    fn start(
+        &mut self,
+        start: BytesStart<'i>,
+        offset: usize,
+        empty: bool,
+    ) -> Result<Item<'i>, XmlError> {
+        if self.depth == 0 && self.root_seen {
+            return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
+        }
+        self.elements += 1;
+        if self.elements > self.config.limits.max_xml_elements {
+            return Err(XmlError::ElementLimit {
+                limit: self.config.limits.max_xml_elements,
+                offset,
             });
         }
+        self.depth += 1;
+        if self.depth > self.config.limits.max_xml_depth {
+            return Err(XmlError::DepthLimit {
+                limit: self.config.limits.max_xml_depth,
+                offset,
+            });
+        }
+        let name_len = start.name().0.len();
+        // The slice reader's events borrow from the input: recover that lifetime once
+        // for the whole tag, then slice the name and attributes from it.
+        let content = reborrow(self.input, &start).unwrap_or("");
+        let (qname, attributes) = content.split_at_checked(name_len).unwrap_or((content, ""));
+        if !attributes.trim_start_matches(is_xml_ws).is_empty() {
+            self.declare(content, name_len, attributes, offset)?;
+        }
+        let (ns, local) = self.resolve(qname, offset)?;
+        self.root_seen = true;
+        self.pending_end = empty;
+        Ok(Item::Start(Elem {
+            ns,
+            qname,
+            local,
+            offset,
+        }))
+    }
+
+    /// Checks the attributes of a start tag (`content`: the tag between `<` and `>`
+    /// or `/>`, whose first `name_len` bytes are the name and the rest `attributes`)
+    /// and records its namespace declarations (at the element's depth, already
+    /// counted).
+    fn declare(
+        &mut self,
+        content: &'i str,
+        name_len: usize,
+        attributes: &'i str,
+        offset: usize,
+    ) -> Result<(), XmlError> {
+        let mut parsed = [("", ""); SIMPLE_ATTRIBUTES];
+        if let Some(count) = simple_attributes(attributes, &mut parsed) {
+            for &(key, value) in &parsed[..count] {
+                // No `&` in the value: unescaping is the identity.
+                self.bind(key, Cow::Borrowed(value), offset)?;
+            }
+            return Ok(());
+        }
+        let bad = |kind| Self::syntax(offset, kind);
+        let start = BytesStart::from_content(content, name_len);
+        for attr in start.attributes() {
+            let attr = attr.map_err(|_| bad(SyntaxKind::InvalidAttribute))?;
+            let key = reborrow(self.input, attr.key.0).unwrap_or("");
+            let uri = quick_xml::escape::unescape(&attr.value)
+                .map_err(|_| bad(SyntaxKind::InvalidReference))?;
+            self.bind(key, uri, offset)?;
+        }
+        Ok(())
+    }
+
+    /// Records the namespace declaration `key="uri"`, if the attribute is one.
+    fn bind(&mut self, key: &'i str, uri: Cow<'_, str>, offset: usize) -> Result<(), XmlError> {
+        let prefix = if key == "xmlns" {
+            ""
+        } else if let Some(prefix) = key.strip_prefix("xmlns:") {
+            prefix
+        } else {
+            return Ok(());
+        };
+        let reserved = prefix == "xmlns"
+            || (prefix == "xml") != (uri == XML_NS)
+            || uri == "http://www.w3.org/2000/xmlns/"
+            || (!prefix.is_empty() && uri.is_empty());
+        if reserved {
+            return Err(Self::syntax(
+                offset,
+                SyntaxKind::InvalidNamespaceDeclaration,
+            ));
+        }
+        self.bindings.push(Binding {
+            prefix,
+            ns: classify_uri(&uri, self.config.relaxed_namespaces),
+            depth: self.depth,
+        });
         Ok(())
     }
 
@@ -522,17 +608,29 @@ impl<'i> Reader<'i> {
 
     /// Splits a qualified name and resolves its prefix (or the default namespace).
     fn resolve(&self, qname: &'i str, offset: usize) -> Result<(Ns, &'i str), XmlError> {
-        let (prefix, local) = qname.split_once(':').unwrap_or(("", qname));
-        if qname.contains(':') && (prefix.is_empty() || local.is_empty() || local.contains(':')) {
+        // Names are short: a byte loop beats the generic pattern search. The colon is
+        // ASCII, so both halves are char boundaries.
+        let (prefix, local) = match qname.bytes().position(|b| b == b':') {
+            Some(colon) => (&qname[..colon], &qname[colon + 1..]),
+            None => ("", qname),
+        };
+        if qname.len() > local.len()
+            && (prefix.is_empty() || local.is_empty() || local.contains(':'))
+        {
             return Err(XmlError::Syntax {
                 kind: SyntaxKind::InvalidQualifiedName,
                 offset,
             });
         }
-        if prefix == "xml" {
+        if prefix.len() == 3 && prefix == "xml" {
             return Ok((Ns::Other(XML_NS.into()), local));
         }
-        match self.bindings.iter().rev().find(|b| b.prefix == prefix) {
+        // Prefixes are a letter or two: compare inline rather than through memcmp.
+        let same = |b: &&Binding<'_>| {
+            b.prefix.len() == prefix.len()
+                && b.prefix.bytes().zip(prefix.bytes()).all(|(x, y)| x == y)
+        };
+        match self.bindings.iter().rev().find(same) {
             Some(binding) => Ok((binding.ns.clone(), local)),
             None if prefix.is_empty() => Ok((Ns::None, local)),
             None => Err(XmlError::UndeclaredPrefix {
@@ -858,4 +956,160 @@ pub(crate) fn required<T>(
         missing,
         offset,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+    use crate::xml::{Notification, XmlBody};
+
+    /// quick-xml's reading of the attributes of `<x{raw}>`, or `None` on an error.
+    fn quick_xml_attributes(raw: &str) -> Option<Vec<(String, String)>> {
+        let content = format!("x{raw}");
+        let start = BytesStart::from_content(content.as_str(), 1);
+        start
+            .attributes()
+            .map(|attr| {
+                let attr = attr.ok()?;
+                Some((attr.key.0.to_owned(), attr.value.into_owned()))
+            })
+            .collect()
+    }
+
+    /// The fast path accepts only attribute lists quick-xml reads the same way.
+    #[test]
+    fn simple_attributes_agree_with_quick_xml() {
+        let cases = [
+            "",
+            "  ",
+            r#" xmlns:d="DAV:""#,
+            r#" xmlns:d="DAV:" xmlns:r='http://schemas.microsoft.com/rvp/' "#,
+            "\txmlns=\"urn:\u{e9}t\u{e9}\"\r\n a=\"\u{1F600}\"",
+            r#" a="1"b="2""#,
+            r#" a = "1""#,
+            r#" a="1" a="2""#,
+            r#" a="x&amp;y""#,
+            r#" a="x<y""#,
+            r#" a=1"#,
+            r#" a"#,
+            r#" a=""#,
+            r#" é="1""#,
+            r#" a="1" b="2" c="3" d="4" e="5" f="6" g="7" h="8" i="9""#,
+            r#" a="""#,
+        ];
+        for raw in cases {
+            let mut out = [("", ""); SIMPLE_ATTRIBUTES];
+            if let Some(count) = simple_attributes(raw, &mut out) {
+                let fast: Vec<(String, String)> = out[..count]
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                assert_eq!(Some(fast), quick_xml_attributes(raw), "{raw:?}");
+            }
+        }
+        let mut out = [("", ""); SIMPLE_ATTRIBUTES];
+        assert_eq!(simple_attributes(r#" a="1" b='2' "#, &mut out), Some(2));
+        assert_eq!(out[1], ("b", "2"));
+        // Left to quick-xml: a reference, a space before `=`, a duplicate, a ninth
+        // attribute, a non-ASCII key, no space between attributes.
+        for raw in [
+            r#" a="x&amp;y""#,
+            r#" a = "1""#,
+            r#" a="1" a="2""#,
+            r#" a="1" b="2" c="3" d="4" e="5" f="6" g="7" h="8" i="9""#,
+            r#" é="1""#,
+            r#" a="1"b="2""#,
+        ] {
+            assert_eq!(simple_attributes(raw, &mut out), None, "{raw:?}");
+        }
+    }
+
+    fn message(root_attributes: &str, description: &str) -> Vec<u8> {
+        format!(
+            "<r:notification{root_attributes}><r:message><r:notification-from><r:contact>\
+             <d:href>http://example.com/instmsg/aliases/\u{e9}l\u{e8}ve</d:href>\
+             <r:description>{description}</r:description></r:contact></r:notification-from>\
+             <r:msgbody><r:mime-data>\u{1F600}</r:mime-data></r:msgbody></r:message>\
+             </r:notification>"
+        )
+        .into_bytes()
+    }
+
+    fn decoded(body: &[u8]) -> Result<(String, String, String), XmlError> {
+        match XmlBody::decode(body, &Config::strict())? {
+            XmlBody::Notification(Notification::Message(m)) => Ok((
+                m.from.href,
+                m.from.description.unwrap_or_default(),
+                m.mime_data,
+            )),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Names, values and text sliced around multi-byte UTF-8 read the same through
+    /// the fast attribute path and quick-xml's iterator.
+    #[test]
+    fn multibyte_text_and_attributes_on_both_paths() {
+        let expected = (
+            "http://example.com/instmsg/aliases/\u{e9}l\u{e8}ve".to_owned(),
+            "\u{e9}\u{4e2d}\u{1F600} &".to_owned(),
+            "\u{1F600}".to_owned(),
+        );
+        for attributes in [
+            // Fast path, with a non-ASCII attribute value.
+            r#" xmlns:d="DAV:" xmlns:r="http://schemas.microsoft.com/rvp/" t="ü€😀""#,
+            // Single quotes and line breaks.
+            " xmlns:d='DAV:'\r\n\txmlns:r='http://schemas.microsoft.com/rvp/' ",
+            // Fallback: spaces around `=`, a reference, a non-ASCII key.
+            r#" xmlns:d = "DAV:" xmlns:r="http://schemas.microsoft.com/rvp&#47;" é="ü""#,
+        ] {
+            let body = message(attributes, "\u{e9}\u{4e2d}\u{1F600} &amp;");
+            assert_eq!(decoded(&body).unwrap(), expected, "{attributes:?}");
+        }
+        // A multi-byte element name in no namespace is still an unexpected element.
+        let body = message(
+            r#" xmlns:d="DAV:" xmlns:r="http://schemas.microsoft.com/rvp/""#,
+            "<\u{e9}t\u{e9}/>",
+        );
+        assert!(matches!(
+            decoded(&body),
+            Err(XmlError::UnexpectedElement { found, .. }) if found == "\u{e9}t\u{e9}"
+        ));
+    }
+
+    /// Malformed and reserved attributes give the same errors on both paths.
+    #[test]
+    fn attribute_errors_on_both_paths() {
+        let ns = r#" xmlns:d="DAV:" xmlns:r="http://schemas.microsoft.com/rvp/""#;
+        let kind = |attributes: &str| match decoded(&message(attributes, "x")) {
+            Err(XmlError::Syntax { kind, .. }) => kind,
+            other => panic!("{attributes:?}: {other:?}"),
+        };
+        assert_eq!(
+            kind(&format!("{ns} a=\"1\" a=\"2\"")),
+            SyntaxKind::InvalidAttribute
+        );
+        assert_eq!(
+            kind(&format!("{ns} xmlns:d=\"DAV:\"")),
+            SyntaxKind::InvalidAttribute
+        );
+        assert_eq!(kind(&format!("{ns} a=1")), SyntaxKind::InvalidAttribute);
+        assert_eq!(
+            kind(&format!("{ns} xmlns:x=\"\"")),
+            SyntaxKind::InvalidNamespaceDeclaration
+        );
+        assert_eq!(
+            kind(&format!("{ns} xmlns:x = \"\"")),
+            SyntaxKind::InvalidNamespaceDeclaration
+        );
+        assert_eq!(
+            kind(&format!("{ns} xmlns:xmlns=\"urn:x\"")),
+            SyntaxKind::InvalidNamespaceDeclaration
+        );
+        // Nine attributes take the fallback and still resolve.
+        let many = format!("{ns} a=\"1\" b=\"2\" c=\"3\" e=\"4\" f=\"5\" g=\"6\" h=\"7\"");
+        assert!(decoded(&message(&many, "x")).is_ok());
+    }
 }
