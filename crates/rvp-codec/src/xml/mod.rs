@@ -50,6 +50,13 @@
 //! value does (`decode(encode(v)) == v`), provided token fields (hrefs, ids) have no
 //! surrounding whitespace and required ones are not empty.
 //!
+//! Content kept verbatim (an [`UnknownProperty`], [`ForeignXml`]) is made self-contained
+//! when decoded: prefixes it uses that were declared on an ancestor are declared on its
+//! top-level elements. One known gap: content kept from a lenient decode keeps the
+//! mismatched end tags [`Config::relaxed_end_tags`] accepted, so re-encoding such a
+//! value does not always give a well-formed document (the `xml_body` fuzz target checks
+//! the decode-encode-decode fixed point for strict decodes only).
+//!
 //! # Lenience and the draft's errata
 //!
 //! Each item of peers.md (d1) that concerns XML, and what each configuration does:
