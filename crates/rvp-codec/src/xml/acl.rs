@@ -223,18 +223,13 @@ bitset! {
 impl RvpAcl {
     /// Decodes an `rvpacl` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !reader.is(&root, Ns::Acl, "rvpacl") {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "RVP ACL rvpacl",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "RVP ACL rvpacl",
+            |r, root| r.is(root, Ns::Acl, "rvpacl"),
+            Self::read,
+        )
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>, _root: &Elem<'_>) -> Result<Self, XmlError> {

@@ -151,18 +151,13 @@ impl fmt::Display for PropStatus {
 impl MultiStatus {
     /// Decodes a `multistatus` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !reader.is(&root, Ns::Dav, "multistatus") {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "DAV: multistatus",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "DAV: multistatus",
+            |r, root| r.is(root, Ns::Dav, "multistatus"),
+            Self::read,
+        )
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>, _root: &Elem<'_>) -> Result<Self, XmlError> {

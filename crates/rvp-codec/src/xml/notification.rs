@@ -156,18 +156,13 @@ pub enum Notification {
 impl Notification {
     /// Decodes a `notification` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !reader.is(&root, Ns::Rvp, "notification") {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "RVP notification",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "RVP notification",
+            |r, root| r.is(root, Ns::Rvp, "notification"),
+            Self::read,
+        )
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>, root: &Elem<'_>) -> Result<Self, XmlError> {

@@ -67,18 +67,13 @@ impl PropertyUpdate {
 
     /// Decodes a `propertyupdate` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !Self::is_root(&reader, &root) {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "DAV: propertyupdate",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "DAV: propertyupdate",
+            |r, root| Self::is_root(r, root),
+            Self::read,
+        )
     }
 
     /// Whether `elem` is a `propertyupdate` (or, leniently, the draft's `propupdate`).

@@ -40,18 +40,13 @@ pub enum PropFind {
 impl PropFind {
     /// Decodes a `propfind` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !reader.is(&root, Ns::Dav, "propfind") {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "DAV: propfind",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "DAV: propfind",
+            |r, root| r.is(root, Ns::Dav, "propfind"),
+            Self::read,
+        )
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>, root: &Elem<'_>) -> Result<Self, XmlError> {

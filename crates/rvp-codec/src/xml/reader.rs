@@ -586,6 +586,30 @@ impl<'i> Reader<'i> {
         Ok(())
     }
 
+    /// Decodes a whole document: opens `bytes`, checks its root with `is_root` (an
+    /// [`XmlError::UnexpectedRoot`] naming `expected` otherwise), reads it with `read`
+    /// and checks that nothing follows the root.
+    pub(crate) fn document<T>(
+        bytes: &'i [u8],
+        config: &Config,
+        expected: &'static str,
+        is_root: impl FnOnce(&Reader<'i>, &Elem<'i>) -> bool,
+        read: impl FnOnce(&mut Reader<'i>, &Elem<'i>) -> Result<T, XmlError>,
+    ) -> Result<T, XmlError> {
+        let mut reader = Reader::new(bytes, config)?;
+        let root = reader.root()?;
+        if !is_root(&reader, &root) {
+            return Err(XmlError::UnexpectedRoot {
+                expected,
+                found: root.qname.to_owned(),
+                offset: root.offset,
+            });
+        }
+        let value = read(&mut reader, &root)?;
+        reader.finish()?;
+        Ok(value)
+    }
+
     /// `raw_from`, made self-contained: the prefixes the fragment uses but declares on an
     /// ancestor are declared on its top-level elements (see the `fragment` module).
     pub(crate) fn fragment_from(&mut self, start: usize) -> Result<String, XmlError> {

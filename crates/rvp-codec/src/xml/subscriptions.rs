@@ -60,18 +60,13 @@ pub struct SubscriptionEntry {
 impl Subscriptions {
     /// Decodes a `subscriptions` document.
     pub fn decode(bytes: &[u8], config: &Config) -> Result<Self, XmlError> {
-        let mut reader = Reader::new(bytes, config)?;
-        let root = reader.root()?;
-        if !reader.is(&root, Ns::Rvp, "subscriptions") {
-            return Err(XmlError::UnexpectedRoot {
-                expected: "RVP subscriptions",
-                found: root.qname.to_owned(),
-                offset: root.offset,
-            });
-        }
-        let value = Self::read(&mut reader, &root)?;
-        reader.finish()?;
-        Ok(value)
+        Reader::document(
+            bytes,
+            config,
+            "RVP subscriptions",
+            |r, root| r.is(root, Ns::Rvp, "subscriptions"),
+            Self::read,
+        )
     }
 
     pub(crate) fn read(reader: &mut Reader<'_>, _root: &Elem<'_>) -> Result<Self, XmlError> {
