@@ -1,0 +1,1 @@
+//! The directory of principals: who exists, where they are hosted, and their password hashes.

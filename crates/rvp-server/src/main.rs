@@ -1,0 +1,2 @@
+//! The `rvp-server` binary.
+fn main() {}
