@@ -1,2 +1,226 @@
-//! The `rvp-server` binary.
-fn main() {}
+//! `rvp-server`: the reference RVP home server and router.
+//!
+//! ```text
+//! rvp-server                         # embedded default: alice, bob, carol @ localhost on 127.0.0.1:8080
+//! rvp-server --config rvp.toml       # a configuration file (see rvp_server::config)
+//! rvp-server --config rvp.toml --check-config
+//! rvp-server user add alice@example.com --display-name "Alice"
+//! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{ArgAction, Parser, Subcommand};
+use rvp_server::directory::{DEMO_DOMAIN, DEMO_USERS, Directory, FileDirectory};
+use rvp_server::{Config, Server};
+
+#[derive(Parser, Debug)]
+#[command(name = "rvp-server", version, about = "RVP (Exchange 2000 Instant Messaging) home server and router")]
+struct Cli {
+    /// Configuration file (TOML). Without it the embedded default runs:
+    /// domain `localhost`, demo users, 127.0.0.1:8080, data in ./rvp-data.
+    #[arg(short, long, global = true)]
+    config: Option<PathBuf>,
+    /// Check the configuration and the directory, print a summary, exit.
+    #[arg(long)]
+    check_config: bool,
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides.
+    #[arg(short, long, action = ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Only warnings and errors.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Manage the directory of principals (the server may keep running;
+    /// it reads the file at start).
+    User {
+        /// The directory file (default: the configuration's).
+        #[arg(long)]
+        directory: Option<PathBuf>,
+        #[command(subcommand)]
+        command: rvp_server::cli_user::UserCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    let config = match &cli.config {
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("rvp-server: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => Config::default(),
+    };
+    if let Some(Command::User { directory, command }) = cli.command {
+        let path = directory.unwrap_or_else(|| config.directory_path());
+        let mut out = std::io::stdout();
+        return match rvp_server::cli_user::run(command, &path, &mut out) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("rvp-server user: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let directory = match open_directory(&config) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("rvp-server: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if cli.check_config {
+        println!(
+            "configuration ok: role {:?}, domains {}, listen {}, {} principals in {}",
+            config.role,
+            config
+                .domains
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            config
+                .listen
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            directory.principals().len(),
+            config.directory_path().display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("rvp-server: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let embedded = cli.config.is_none();
+    runtime.block_on(async move {
+        let server = match Server::bind(config, directory.clone()).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("rvp-server: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        banner(&server, directory.as_ref(), embedded);
+        server.run_until(shutdown_signal()).await;
+        tracing::info!("stopped");
+        ExitCode::SUCCESS
+    })
+}
+
+fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
+    let path = config.directory_path();
+    let default_domains = config.domains.len() == 1
+        && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN);
+    let dir = if path.exists() {
+        FileDirectory::open(&path)
+    } else if default_domains {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+        }
+        FileDirectory::open_or_create_demo(&path)
+    } else {
+        return Err(format!(
+            "no directory file at {}; create principals with `rvp-server user add ALIAS@DOMAIN`",
+            path.display()
+        ));
+    };
+    dir.map(Arc::new).map_err(|e| e.to_string())
+}
+
+fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
+    let config = server.config();
+    let addr = server.local_addrs()[0];
+    println!("rvp-server {} listening on {}", env!("CARGO_PKG_VERSION"), {
+        server
+            .local_addrs()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    });
+    println!(
+        "  role: {:?}; IM domains: {}; data: {}",
+        config.role,
+        config
+            .domains
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        config.data_dir.display()
+    );
+    println!(
+        "  {} principals in {}",
+        directory.principals().len(),
+        config.directory_path().display()
+    );
+    if embedded {
+        println!("  demo users (passwords as created; change with `rvp-server user passwd`):");
+        for u in DEMO_USERS {
+            if directory.lookup(DEMO_DOMAIN, u.alias).is_some() {
+                println!("    {}@{DEMO_DOMAIN}  password: {}", u.alias, u.password);
+            }
+        }
+    }
+    println!(
+        "  connect: rvp login alice@{} --server {addr}   (RVP clients: server {addr}, Digest authentication)",
+        config.domains[0].name
+    );
+    println!("  stop with Ctrl-C (watchers are told everyone went offline)");
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    tracing::info!("shutdown requested");
+}
+
+fn init_logging(verbose: u8, quiet: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = match (quiet, verbose) {
+        (true, _) => "warn",
+        (false, 0) => "info",
+        (false, 1) => "debug",
+        (false, _) => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

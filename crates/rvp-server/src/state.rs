@@ -541,10 +541,17 @@ impl Shared {
 
     /// Every hosted principal goes offline (shutdown): watchers are told.
     pub(crate) async fn all_offline(self: &Arc<Self>, grace: Duration) {
+        self.all_offline_now();
+        // Let the workers push what was just queued.
+        tokio::time::sleep(grace.min(Duration::from_millis(500))).await;
+    }
+
+    fn all_offline_now(self: &Arc<Self>) {
         let now = Instant::now();
         let mut model = self.lock();
         let logins: Vec<_> = model.logins.drain().collect();
-        let mut principals: Vec<PrincipalId> = logins.iter().map(|(_, l)| l.principal.clone()).collect();
+        let mut principals: Vec<PrincipalId> =
+            logins.iter().map(|(_, l)| l.principal.clone()).collect();
         principals.sort();
         principals.dedup();
         for p in &principals {
@@ -554,8 +561,6 @@ impl Shared {
                 .set_state(now, &owner, p, StateUpdate::unleased(PresenceState::Offline));
         }
         self.after_change(model);
-        // Let the workers push what was just queued.
-        tokio::time::sleep(grace.min(Duration::from_millis(500))).await;
     }
 
     /// Counts of the presence core.

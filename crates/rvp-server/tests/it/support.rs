@@ -87,8 +87,17 @@ impl TestServer {
         directory: Arc<MemoryDirectory>,
         data: TempDir,
     ) -> Self {
+        Self::start_inner(config, directory, data, 0).await
+    }
+
+    async fn start_inner(
+        config: &str,
+        directory: Arc<MemoryDirectory>,
+        data: TempDir,
+        port: u16,
+    ) -> Self {
         let mut config = Config::parse(config).unwrap();
-        config.listen = vec!["127.0.0.1:0".parse().unwrap()];
+        config.listen = vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))];
         config.data_dir = data.0.clone();
         let server = Server::bind(config, directory).await.unwrap();
         let addr = server.local_addrs()[0];
@@ -102,6 +111,11 @@ impl TestServer {
             stop: Some(tx),
             task: Some(task),
         }
+    }
+
+    /// Starts a server on a given loopback port.
+    pub async fn start_at(config: &str, port: u16, directory: Arc<MemoryDirectory>) -> Self {
+        Self::start_inner(config, directory, TempDir::new(), port).await
     }
 
     /// Stops the server and waits for its shutdown to complete.
@@ -166,6 +180,8 @@ pub struct Peer {
     pub password: String,
     pub server: SocketAddr,
     pub url: String,
+    /// The `Host` header sent (the IM domain, as librvp does).
+    pub host: String,
 }
 
 /// A header list for a request.
@@ -179,6 +195,7 @@ impl Peer {
             password: password(alias),
             server,
             url: format!("http://{domain}/instmsg/aliases/{alias}"),
+            host: domain.into(),
         }
     }
 
@@ -187,11 +204,11 @@ impl Peer {
         format!("http://{}/instmsg/aliases/{alias}", self.domain)
     }
 
-    fn head(&self, method: &str, target_alias: &str, headers: Headers<'_>, body: &[u8]) -> String {
+    fn head(&self, method: &str, path: &str, headers: Headers<'_>, body: &[u8]) -> String {
         let mut h = format!(
-            "{method} /instmsg/aliases/{target_alias} HTTP/1.1\r\nContent-Length: {}\r\nRVP-Notifications-Version: 0.2\r\nHost: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nContent-Length: {}\r\nRVP-Notifications-Version: 0.2\r\nHost: {}\r\n",
             body.len(),
-            self.domain
+            self.host
         );
         for (k, v) in headers {
             h.push_str(&format!("{k}: {v}\r\n"));
@@ -208,8 +225,20 @@ impl Peer {
         headers: Headers<'_>,
         body: &[u8],
     ) -> Response {
+        self.request_path(method, &format!("/instmsg/aliases/{target_alias}"), headers, body)
+            .await
+    }
+
+    /// As [`request`](Self::request), to any request target.
+    pub async fn request_path(
+        &self,
+        method: &str,
+        path: &str,
+        headers: Headers<'_>,
+        body: &[u8],
+    ) -> Response {
         let mut s = TcpStream::connect(self.server).await.unwrap();
-        let head = self.head(method, target_alias, headers, body);
+        let head = self.head(method, path, headers, body);
         let mut bytes = format!("{head}\r\n").into_bytes();
         bytes.extend_from_slice(body);
         s.write_all(&bytes).await.unwrap();
@@ -217,7 +246,7 @@ impl Peer {
         if first.status != 401 {
             return first;
         }
-        let auth = self.authorization(&first, method, &format!("/instmsg/aliases/{target_alias}"), &self.password);
+        let auth = self.authorization(&first, method, path, &self.password);
         let mut bytes = format!("{head}Authorization: {auth}\r\n\r\n").into_bytes();
         bytes.extend_from_slice(body);
         s.write_all(&bytes).await.unwrap();

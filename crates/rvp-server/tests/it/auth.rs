@@ -1,0 +1,128 @@
+//! Digest authentication: success, failure, stale nonces, replay, the
+//! username forms, and the identity checks around it.
+
+use std::time::Duration;
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+use crate::support::*;
+
+const CONFIG: &str = "[[domain]]\nname = \"example.com\"\nnt-domain = \"EXAMPLE\"\n";
+
+fn propfind(auth: Option<&str>) -> String {
+    let mut s = String::from(
+        "PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nContent-Length: 0\r\nRVP-Notifications-Version: 0.2\r\nHost: example.com\r\nDepth: 0\r\nRVP-From-Principal: http://example.com/instmsg/aliases/alice\r\n",
+    );
+    if let Some(a) = auth {
+        s.push_str(&format!("Authorization: {a}\r\n"));
+    }
+    s.push_str("\r\n");
+    s
+}
+
+async fn challenge(addr: std::net::SocketAddr) -> (TcpStream, String, String) {
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(propfind(None).as_bytes()).await.unwrap();
+    let r = read_response(&mut s).await;
+    assert_eq!(r.status, 401);
+    let www = header(&r, "www-authenticate");
+    let nonce = www.split("nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    (s, nonce, www)
+}
+
+#[tokio::test]
+async fn digest_md5_and_sha256_are_offered_and_md5_verifies() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let r = raw(server.addr, propfind(None).as_bytes()).await;
+    let offered: Vec<_> = r.headers.get_all("www-authenticate").iter().map(|v| v.to_str().unwrap().to_owned()).collect();
+    let all = offered.join("\n");
+    assert!(all.contains("MD5") || !all.contains("algorithm"), "{all}");
+    assert!(all.contains("SHA-256"), "{all}");
+    assert!(!all.contains("NTLM") && !all.contains("Basic"), "only implemented schemes: {all}");
+
+    let (mut s, nonce, _) = challenge(server.addr).await;
+    let auth = digest_header("alice", "example.com", &password("alice"), "PROPFIND", "/instmsg/aliases/alice", &nonce, 1, &cnonce());
+    s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut s).await.status, 207);
+}
+
+#[tokio::test]
+async fn username_forms() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    for user in ["alice", "alice@example.com", "EXAMPLE\\alice", "EXAMPLE/alice"] {
+        let (mut s, nonce, _) = challenge(server.addr).await;
+        let auth = digest_header(user, "example.com", &password("alice"), "PROPFIND", "/instmsg/aliases/alice", &nonce, 1, &cnonce())
+            .replace('\\', "\\\\");
+        s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+        assert_eq!(read_response(&mut s).await.status, 207, "{user}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_password_unknown_user_and_wrong_uri_fail() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    for (user, pw, uri) in [
+        ("alice", "wrong", "/instmsg/aliases/alice"),
+        ("mallory", "x", "/instmsg/aliases/alice"),
+        ("alice", "alice-pw", "/instmsg/aliases/bob"),
+    ] {
+        let (mut s, nonce, _) = challenge(server.addr).await;
+        let auth = digest_header(user, "example.com", pw, "PROPFIND", uri, &nonce, 1, &cnonce());
+        s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+        let r = read_response(&mut s).await;
+        assert_eq!(r.status, 401, "{user} {pw} {uri}");
+        assert!(!header(&r, "www-authenticate").contains("stale=true"));
+    }
+}
+
+#[tokio::test]
+async fn replay_is_refused_and_a_fresh_cnonce_is_not_a_replay() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let (mut s, nonce, _) = challenge(server.addr).await;
+    let auth = digest_header("alice", "example.com", &password("alice"), "PROPFIND", "/instmsg/aliases/alice", &nonce, 1, &cnonce());
+    s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+    assert_eq!(read_response(&mut s).await.status, 207);
+    // The same header again, on another connection: a replay.
+    let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
+    assert_eq!(r.status, 401);
+    // nc=1 again with a new cnonce on the same nonce (real clients do this).
+    let again = digest_header("alice", "example.com", &password("alice"), "PROPFIND", "/instmsg/aliases/alice", &nonce, 1, &cnonce());
+    let r = raw(server.addr, propfind(Some(&again)).as_bytes()).await;
+    assert_eq!(r.status, 207);
+}
+
+#[tokio::test]
+async fn stale_nonce_gets_stale_true() {
+    let config = format!("{CONFIG}[auth]\nnonce-lifetime-secs = 1\n");
+    let server = TestServer::start(&config, users("example.com", &["alice"])).await;
+    let (_, nonce, _) = challenge(server.addr).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let auth = digest_header("alice", "example.com", &password("alice"), "PROPFIND", "/instmsg/aliases/alice", &nonce, 1, &cnonce());
+    let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
+    assert_eq!(r.status, 401);
+    assert!(header(&r, "www-authenticate").contains("stale=true"), "{r:?}");
+}
+
+#[tokio::test]
+async fn from_principal_must_be_the_authenticated_principal() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice", "bob"])).await;
+    let bob = Peer::new("bob", "example.com", server.addr);
+    // Bob authenticates but claims to be Alice.
+    let r = bob
+        .request(
+            "PROPPATCH",
+            "alice",
+            &[("RVP-From-Principal", "http://example.com/instmsg/aliases/alice"), ("Content-Type", "text/xml")],
+            &leased_state("online", 1200),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // Under his own name he may not write Alice's state either.
+    let r = bob.send("PROPPATCH", "alice", &[], &leased_state("online", 1200)).await;
+    assert_eq!(r.status, 403);
+    // Nor send a message claiming to be from Alice.
+    let body = message_body("http://example.com/instmsg/aliases/alice", &bob.url_of("alice"), "spoof");
+    let r = bob.send("NOTIFY", "alice", &[("RVP-Ack-Type", "DeepOr")], &body).await;
+    assert_eq!(r.status, 403);
+}
