@@ -81,6 +81,8 @@ pub use error::{DirectoryError, FieldError, Location};
 pub use file::{DirectoryLimits, FORMAT_VERSION, FileDirectory};
 pub use memory::MemoryDirectory;
 
+pub(crate) use credentials::to_hex;
+
 /// Where principals are looked up.
 ///
 /// Implementations are shared between the server's tasks (`Send + Sync`) and must not
