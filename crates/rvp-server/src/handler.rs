@@ -26,7 +26,7 @@ use presence_model::{
     StateUpdate, SubscribeRequest, SubscriptionId, ViewId,
 };
 use rvp_codec::header::{
-    AckType, Authorization, Depth, HeaderMapExt, HopCount, RVP_FROM_PRINCIPAL,
+    AckType, Authorization, Depth, HeaderMapExt, HopCount, ParamValue, RVP_FROM_PRINCIPAL,
     RVP_NOTIFICATIONS_VERSION, SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME, WwwAuthenticate,
 };
 use rvp_codec::xml::{
@@ -331,7 +331,10 @@ fn authenticate(ctx: &Ctx<'_>) -> Result<Requester, Failure> {
     let challenge = |stale: bool, reason: String| Failure {
         status: StatusCode::UNAUTHORIZED,
         reason,
-        challenge: Some(shared.auth.challenge(ctx.now, realm, stale)),
+        challenge: realm
+            .parse::<ParamValue>()
+            .ok()
+            .map(|realm| shared.auth.challenge(ctx.now, &realm, stale)),
     };
     match ctx.headers.typed_get_with::<Authorization>(&shared.codec) {
         Ok(Some(Authorization::Digest(creds))) => {

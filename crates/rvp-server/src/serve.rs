@@ -19,7 +19,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
-use crate::auth::DigestAuth;
+use crate::auth::{DigestAuth, DigestConfig};
+use crate::directory::DigestAlgorithm;
 use crate::config::Config;
 use crate::directory::Directory;
 use crate::handler;
@@ -40,6 +41,9 @@ pub enum StartError {
         /// The cause.
         source: std::io::Error,
     },
+    /// The authentication settings are unusable.
+    #[error("authentication settings: {0}")]
+    Auth(crate::auth::DigestConfigError),
     /// The data directory could not be created.
     #[error("cannot create the data directory {path}: {source}")]
     DataDir {
@@ -99,7 +103,12 @@ impl Server {
             }
             config.server_name = Some(a.to_string());
         }
-        let auth = DigestAuth::default();
+        let mut digest = DigestConfig::default();
+        digest.nonce_lifetime = Duration::from_secs(config.auth.nonce_lifetime_secs);
+        if !config.auth.offer_sha256 {
+            digest.algorithms = vec![DigestAlgorithm::Md5];
+        }
+        let auth = DigestAuth::new(digest).map_err(StartError::Auth)?;
         let shared = Shared::new(config, directory, auth, Instant::now());
         Ok(Self {
             shared,
