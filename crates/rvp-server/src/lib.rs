@@ -10,6 +10,7 @@
 
 mod acl_store;
 pub mod auth;
+pub mod cli_user;
 pub mod config;
 pub mod directory;
 mod dispatch;

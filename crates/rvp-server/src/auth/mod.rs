@@ -257,7 +257,7 @@ impl DigestAuth {
     ///
     /// let auth = DigestAuth::default();
     /// let mut headers = HeaderMap::new();
-    /// headers.typed_insert(&auth.challenge(Instant::now(), &ParamValue::new("example.com")?, false));
+    /// headers.typed_insert(auth.challenge(Instant::now(), &ParamValue::new("example.com")?, false));
     /// let values: Vec<_> = headers.get_all("www-authenticate").iter().collect();
     /// assert_eq!(values.len(), 2);
     /// assert!(values[0].to_str()?.starts_with(r#"Digest realm="example.com", nonce=""#));

@@ -56,8 +56,10 @@ fn pv(s: &str) -> ParamValue {
 }
 
 fn seeded(f: impl FnOnce(&mut DigestConfig)) -> DigestAuth {
-    let mut c = DigestConfig::default();
-    c.rng_seed = Some(42);
+    let mut c = DigestConfig {
+        rng_seed: Some(42),
+        ..DigestConfig::default()
+    };
     f(&mut c);
     DigestAuth::new(c).unwrap()
 }
@@ -508,7 +510,8 @@ fn unsupported_parameters_are_bad_requests() {
     let dir = alice_dir();
     let md5_only = seeded(|c| c.algorithms = vec![DigestAlgorithm::Md5]);
     let now = Instant::now();
-    let cases: [(&str, fn(&mut DigestCredentials)); 6] = [
+    type Change = fn(&mut DigestCredentials);
+    let cases: [(&str, Change); 6] = [
         ("md5-sess", |c| c.algorithm = Some(Algorithm::Md5Sess)),
         ("sha-256 not offered", |c| {
             c.algorithm = Some(Algorithm::Sha256)

@@ -344,17 +344,17 @@ pub(crate) fn parse(
             message: e.message().trim_end().to_owned(),
         }
     })?;
-    if let Some(v) = &doc.version {
-        if *v.get_ref() != FORMAT_VERSION {
-            return Err(DirectoryError::Syntax {
-                at: at(Some(v.span())),
-                column: Some(line_col(text, v.span().start).1),
-                message: format!(
-                    "unsupported format version {} (this server reads version {FORMAT_VERSION})",
-                    v.get_ref()
-                ),
-            });
-        }
+    if let Some(v) = &doc.version
+        && *v.get_ref() != FORMAT_VERSION
+    {
+        return Err(DirectoryError::Syntax {
+            at: at(Some(v.span())),
+            column: Some(line_col(text, v.span().start).1),
+            message: format!(
+                "unsupported format version {} (this server reads version {FORMAT_VERSION})",
+                v.get_ref()
+            ),
+        });
     }
     if doc.principal.len() > limits.max_principals {
         let span = doc.principal.get(limits.max_principals).map(Spanned::span);
