@@ -64,8 +64,7 @@ fn main() -> ExitCode {
     };
     if let Some(Command::User { directory, command }) = cli.command {
         let path = directory.unwrap_or_else(|| config.directory_path());
-        let mut out = std::io::stdout();
-        return match rvp_server::cli_user::run(command, &path, &mut out) {
+        return match rvp_server::cli_user::run_with_std_io(command, &path) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("rvp-server user: {e}");
