@@ -85,7 +85,10 @@ impl AclStore {
             Err(e) => return Err(format!("{}: {e}", path.display())),
         };
         if meta.len() > MAX_ACL_FILE {
-            return Err(format!("{}: larger than {MAX_ACL_FILE} bytes", path.display()));
+            return Err(format!(
+                "{}: larger than {MAX_ACL_FILE} bytes",
+                path.display()
+            ));
         }
         let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         let doc = xml::RvpAcl::decode(&bytes, &rvp_codec::Config::strict())

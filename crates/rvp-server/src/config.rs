@@ -16,8 +16,7 @@
 //!
 //! [[domain]]
 //! name = "example.com"
-//! nt-domain = "EXAMPLE"             # accepts "EXAMPLE\alice" and "EXAMPLE/alice"
-//! host-names = ["im.example.com"]   # other names clients reach us by (SRV targets)
+//! //! host-names = ["im.example.com"]   # other names clients reach us by (SRV targets)
 //!
 //! [routing]
 //! same-organisation = "redirect"    # principals hosted elsewhere: "redirect" (302) or "proxy"
@@ -76,10 +75,6 @@ pub enum RouteMode {
 pub struct DomainConfig {
     /// The IM domain (`alias@<name>`), also the Digest realm.
     pub name: String,
-    /// The Windows domain name clients put before a backslash or slash in
-    /// the Digest username (`EXAMPLE\alice`), if any.
-    #[serde(default)]
-    pub nt_domain: Option<String>,
     /// Other host names that reach this server for this domain (the
     /// targets of its `_rvp._tcp` SRV records). Requests whose `Host` is
     /// one of them are requests for this domain.
@@ -515,7 +510,6 @@ fn default_max_hops() -> u8 {
 fn default_domains() -> Vec<DomainConfig> {
     vec![DomainConfig {
         name: "localhost".into(),
-        nt_domain: None,
         host_names: Vec::new(),
     }]
 }
@@ -600,7 +594,6 @@ data-dir = "/var/lib/rvp"
 directory = "/etc/rvp/directory.toml"
 [[domain]]
 name = "example.com"
-nt-domain = "EXAMPLE"
 host-names = ["im.example.com"]
 [routing]
 same-organisation = "redirect"
@@ -613,13 +606,10 @@ max-body-bytes = 65536
 max-connections-per-ip = 64
 "#;
         let c = Config::parse(text).unwrap();
-        assert_eq!(c.domains[0].nt_domain.as_deref(), Some("EXAMPLE"));
+        assert_eq!(c.domains[0].host_names, ["im.example.com"]);
         assert_eq!(c.server_authority(), "im1.example.com:8080");
         assert_eq!(c.routing.static_routes["other.example"], "127.0.0.1:9090");
-        assert_eq!(
-            c.directory_path(),
-            PathBuf::from("/etc/rvp/directory.toml")
-        );
+        assert_eq!(c.directory_path(), PathBuf::from("/etc/rvp/directory.toml"));
     }
 
     #[test]

@@ -30,8 +30,8 @@ use rvp_codec::header::{
     RVP_NOTIFICATIONS_VERSION, SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME, WwwAuthenticate,
 };
 use rvp_codec::xml::{
-    self, MultiStatus, Notification, PropEntry, PropFind, PropName, PropStat, PropStatus,
-    Property, StatusResponse, SubscriptionEntry, Subscriptions, UpdateOp, XmlBody,
+    self, MultiStatus, Notification, PropEntry, PropFind, PropName, PropStat, PropStatus, Property,
+    StatusResponse, SubscriptionEntry, Subscriptions, UpdateOp, XmlBody,
 };
 
 use crate::acl_store;
@@ -285,7 +285,10 @@ async fn route_elsewhere(
             }
             headers.remove("keep-alive");
             if let Some(next) = HopCount::new(hop.saturating_add(1)) {
-                headers.insert(rvp_codec::header::RVP_HOP_COUNT, HeaderValue::from(u16::from(next.get())));
+                headers.insert(
+                    rvp_codec::header::RVP_HOP_COUNT,
+                    HeaderValue::from(u16::from(next.get())),
+                );
             }
             let path = parts
                 .uri
@@ -296,7 +299,9 @@ async fn route_elsewhere(
                 .outbound
                 .send(parts.method.clone(), &url, headers, body)
                 .await
-                .map_err(|e| Failure::new(StatusCode::BAD_GATEWAY, format!("home server {home}: {e}")))?;
+                .map_err(|e| {
+                    Failure::new(StatusCode::BAD_GATEWAY, format!("home server {home}: {e}"))
+                })?;
             let mut r = Response::new(answer.body);
             *r.status_mut() = answer.status;
             for (name, value) in &answer.headers {
@@ -394,7 +399,13 @@ fn authenticate(ctx: &Ctx<'_>) -> Result<Requester, Failure> {
     }
 }
 
+/// The answer to a refusal of the presence core. The core says 401 for a
+/// missing right (Exchange's "Access denied"); the server answers 403: the
+/// requester is authenticated already, a 401 without a challenge is not
+/// valid HTTP, and librvp treats any 401 after its credentials as "Auth
+/// failed", drops the password and disconnects.
 fn model_error<E: std::fmt::Display>(status: u16, e: E) -> Failure {
+    let status = if status == 401 { 403 } else { status };
     Failure::from_status(status, e)
 }
 
@@ -407,7 +418,10 @@ fn subscription_id(ctx: &Ctx<'_>) -> Result<Option<SubscriptionId>, Failure> {
         Ok(Some(id)) => match id.to_u64().and_then(|n| u32::try_from(n).ok()) {
             Some(n) => Ok(Some(SubscriptionId::new(n))),
             // Ours are numbers: any other token names no subscription here.
-            None => Err(Failure::new(StatusCode::NOT_FOUND, "unknown Subscription-Id")),
+            None => Err(Failure::new(
+                StatusCode::NOT_FOUND,
+                "unknown Subscription-Id",
+            )),
         },
         Err(e) => Err(Failure::bad(e.to_string())),
     }
@@ -420,7 +434,12 @@ fn lifetime(ctx: &Ctx<'_>) -> Result<Option<Duration>, Failure> {
         .map_err(|e| Failure::bad(e.to_string()))
 }
 
-fn subscribed_response(status: StatusCode, id: SubscriptionId, granted: Duration, body: Option<Bytes>) -> Response<Bytes> {
+fn subscribed_response(
+    status: StatusCode,
+    id: SubscriptionId,
+    granted: Duration,
+    body: Option<Bytes>,
+) -> Response<Bytes> {
     let mut r = match body {
         Some(b) => xml_response(status, b),
         None => empty(status),
@@ -428,10 +447,8 @@ fn subscribed_response(status: StatusCode, id: SubscriptionId, granted: Duration
     if let Ok(v) = HeaderValue::from_str(&id.to_string()) {
         r.headers_mut().insert(SUBSCRIPTION_ID, v);
     }
-    r.headers_mut().insert(
-        SUBSCRIPTION_LIFETIME,
-        HeaderValue::from(granted.as_secs()),
-    );
+    r.headers_mut()
+        .insert(SUBSCRIPTION_LIFETIME, HeaderValue::from(granted.as_secs()));
     r
 }
 
@@ -455,7 +472,11 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         ));
     }
     let kind = match ctx.headers.get(rvp_codec::header::NOTIFICATION_TYPE) {
-        None => return Err(Failure::bad("Notification-Type is required for a new subscription")),
+        None => {
+            return Err(Failure::bad(
+                "Notification-Type is required for a new subscription",
+            ));
+        }
         Some(v) => v
             .to_str()
             .ok()
@@ -472,10 +493,16 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             // so the core sees an ordinary login.
             CallbackUrl::from(&requester.principal)
         }
-        (Some(_), _) => return Err(Failure::bad("RVP-Poll-Interval applies to pragma/notify only")),
+        (Some(_), _) => {
+            return Err(Failure::bad(
+                "RVP-Poll-Interval applies to pragma/notify only",
+            ));
+        }
         (None, None) => return Err(Failure::bad("Call-Back is required for a new subscription")),
         (None, Some(v)) => {
-            let text = v.to_str().map_err(|_| Failure::bad("Call-Back is not text"))?;
+            let text = v
+                .to_str()
+                .map_err(|_| Failure::bad("Call-Back is not text"))?;
             checked_callback(ctx, requester, text.trim())?
         }
     };
@@ -518,15 +545,27 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             tracing::info!(principal = %requester.principal.as_str(), callback = %callback.as_str(), id = subscribed.id.get(), "login subscription");
             let mut r = subscribed_response(StatusCode::OK, subscribed.id, granted, None);
             if let Some(i) = poll_interval {
-                r.headers_mut().insert(&RVP_POLL_INTERVAL, HeaderValue::from(i.as_secs()));
+                r.headers_mut()
+                    .insert(&RVP_POLL_INTERVAL, HeaderValue::from(i.as_secs()));
             }
             Ok(r)
         }
         _ => {
             let state = subscribed.initial_state.unwrap_or(PresenceState::Offline);
-            let body = multistatus(ctx, vec![Property::State(xml::StateProperty::bare(wire_state(&state)))], Vec::new());
+            let body = multistatus(
+                ctx,
+                vec![Property::State(xml::StateProperty::bare(wire_state(
+                    &state,
+                )))],
+                Vec::new(),
+            );
             shared.after_change(model);
-            Ok(subscribed_response(StatusCode::MULTI_STATUS, subscribed.id, granted, Some(body)))
+            Ok(subscribed_response(
+                StatusCode::MULTI_STATUS,
+                subscribed.id,
+                granted,
+                Some(body),
+            ))
         }
     }
 }
@@ -534,23 +573,33 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
 fn poll_interval(ctx: &Ctx<'_>, v: &HeaderValue) -> Result<Duration, Failure> {
     let p = &ctx.shared.config.polling;
     if !p.enabled {
-        return Err(Failure::new(StatusCode::FORBIDDEN, "polling is disabled on this server"));
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "polling is disabled on this server",
+        ));
     }
     let secs: u64 = v
         .to_str()
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .ok_or_else(|| Failure::bad("RVP-Poll-Interval is not a number of seconds"))?;
-    Ok(Duration::from_secs(secs.clamp(p.min_interval_secs, p.max_interval_secs)))
+    Ok(Duration::from_secs(
+        secs.clamp(p.min_interval_secs, p.max_interval_secs),
+    ))
 }
 
 /// The callback safety rule: a listener must be on the requesting client's
 /// own address; a principal callback must be a principal of ours or the
 /// requester itself. Anything else would let the server be used to send
 /// requests to arbitrary hosts.
-fn checked_callback(ctx: &Ctx<'_>, requester: &Requester, text: &str) -> Result<CallbackUrl, Failure> {
+fn checked_callback(
+    ctx: &Ctx<'_>,
+    requester: &Requester,
+    text: &str,
+) -> Result<CallbackUrl, Failure> {
     let shared = ctx.shared;
-    let refuse = |why: &str| Failure::new(StatusCode::FORBIDDEN, format!("Call-Back {text}: {why}"));
+    let refuse =
+        |why: &str| Failure::new(StatusCode::FORBIDDEN, format!("Call-Back {text}: {why}"));
     match shared.callback_kind(text) {
         CallbackKind::Local(id) => {
             let Named::Ours { domain, alias } = shared
@@ -574,7 +623,9 @@ fn checked_callback(ctx: &Ctx<'_>, requester: &Requester, text: &str) -> Result<
             if id.as_ref() == Some(&requester.principal) {
                 Ok(CallbackUrl::from(&requester.principal))
             } else {
-                Err(refuse("a principal of another domain other than the requester"))
+                Err(refuse(
+                    "a principal of another domain other than the requester",
+                ))
             }
         }
         CallbackKind::Listener => {
@@ -590,7 +641,9 @@ fn checked_callback(ctx: &Ctx<'_>, requester: &Requester, text: &str) -> Result<
                 Err(_) => host.eq_ignore_ascii_case("localhost") && peer.is_loopback(),
             };
             if !same {
-                return Err(refuse("a listener must be on the requesting client's own address"));
+                return Err(refuse(
+                    "a listener must be on the requesting client's own address",
+                ));
             }
             Ok(CallbackUrl::new(text))
         }
@@ -707,7 +760,9 @@ fn propfind(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             return Some(p.clone());
         }
         match name {
-            PropName::State => Some(Property::State(xml::StateProperty::bare(wire_state(&state)))),
+            PropName::State => Some(Property::State(xml::StateProperty::bare(wire_state(
+                &state,
+            )))),
             PropName::DisplayName => entry
                 .display_name
                 .clone()
@@ -737,7 +792,10 @@ fn propfind(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             None => missing.push(n),
         }
     }
-    Ok(xml_response(StatusCode::MULTI_STATUS, multistatus(ctx, found, missing)))
+    Ok(xml_response(
+        StatusCode::MULTI_STATUS,
+        multistatus(ctx, found, missing),
+    ))
 }
 
 /// PROPPATCH: the leased state (with its view) and other properties.
@@ -772,7 +830,11 @@ fn proppatch(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
                                 _ => StateUpdate::unleased(value),
                             };
                             upd = upd.with_origin(origin);
-                            if let Some(v) = sp.view_id.as_deref().and_then(|v| v.trim().parse::<u32>().ok()) {
+                            if let Some(v) = sp
+                                .view_id
+                                .as_deref()
+                                .and_then(|v| v.trim().parse::<u32>().ok())
+                            {
                                 upd = upd.with_view(ViewId::new(v));
                             }
                             let out = model
@@ -780,11 +842,13 @@ fn proppatch(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
                                 .set_state(ctx.now, requester, &ctx.target, upd)
                                 .map_err(|e| model_error(e.status(), e))?;
                             let mut echo = match (&sp.value, out.lease) {
-                                (xml::StateValue::Leased(l), Some(grant)) => xml::StateProperty::leased(
-                                    l.value.clone(),
-                                    l.default_value.clone(),
-                                    u32::try_from(grant.duration.as_secs()).unwrap_or(u32::MAX),
-                                ),
+                                (xml::StateValue::Leased(l), Some(grant)) => {
+                                    xml::StateProperty::leased(
+                                        l.value.clone(),
+                                        l.default_value.clone(),
+                                        u32::try_from(grant.duration.as_secs()).unwrap_or(u32::MAX),
+                                    )
+                                }
                                 _ => xml::StateProperty::bare(sp.state().clone()),
                             };
                             echo.view_id = out.view.map(|v| v.get().to_string());
@@ -793,13 +857,19 @@ fn proppatch(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
                         other => {
                             let size = estimate(other);
                             if size > MAX_PROP_BYTES {
-                                return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "property value too large"));
+                                return Err(Failure::new(
+                                    StatusCode::PAYLOAD_TOO_LARGE,
+                                    "property value too large",
+                                ));
                             }
                             let stored = model.props.entry(ctx.target.clone()).or_default();
                             let name = other.name();
                             stored.retain(|p| p.name() != name);
                             if stored.len() >= MAX_STORED_PROPS {
-                                return Err(Failure::new(StatusCode::INSUFFICIENT_STORAGE, "too many properties"));
+                                return Err(Failure::new(
+                                    StatusCode::INSUFFICIENT_STORAGE,
+                                    "too many properties",
+                                ));
                             }
                             stored.push(other.clone());
                             echoed.push(other.clone());
@@ -816,7 +886,10 @@ fn proppatch(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         }
     }
     ctx.shared.after_change(model);
-    Ok(xml_response(StatusCode::MULTI_STATUS, multistatus(ctx, echoed, Vec::new())))
+    Ok(xml_response(
+        StatusCode::MULTI_STATUS,
+        multistatus(ctx, echoed, Vec::new()),
+    ))
 }
 
 fn estimate(p: &Property) -> usize {
@@ -856,7 +929,10 @@ fn acl(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             let saved = shared.acls.save(&ctx.entry.domain, &ctx.entry.alias, &acl);
             shared.after_change(model);
             saved.map_err(|e| {
-                Failure::new(StatusCode::INTERNAL_SERVER_ERROR, format!("saving the ACL: {e}"))
+                Failure::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("saving the ACL: {e}"),
+                )
             })?;
             Ok(empty(StatusCode::OK))
         }
@@ -901,7 +977,14 @@ async fn notify(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         }
     }
     let fanout = shared
-        .fan_out(requester, &ctx.target, &requester.principal, &extra, &ctx.body, ctx.hop)
+        .fan_out(
+            requester,
+            &ctx.target,
+            &requester.principal,
+            &extra,
+            &ctx.body,
+            ctx.hop,
+        )
         .map_err(|e| model_error(e.status(), e))?;
     let accepted = match ack {
         AckType::SingleHop => true,
@@ -968,17 +1051,25 @@ fn poll(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         .get_mut(&id)
         .ok_or_else(|| Failure::new(StatusCode::NOT_FOUND, "no such login subscription"))?;
     if login.principal != requester.principal || login.principal != ctx.target {
-        return Err(Failure::new(StatusCode::FORBIDDEN, "not your login subscription"));
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            "not your login subscription",
+        ));
     }
     let LoginMode::Polling { queue, dropped, .. } = &mut login.mode else {
-        return Err(Failure::new(StatusCode::CONFLICT, "this login uses a callback, not polling"));
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "this login uses a callback, not polling",
+        ));
     };
     let lost = std::mem::take(dropped);
     let Some(item) = queue.pop_front() else {
         let mut r = empty(StatusCode::NO_CONTENT);
-        r.headers_mut().insert(&RVP_POLL_REMAINING, HeaderValue::from(0u32));
+        r.headers_mut()
+            .insert(&RVP_POLL_REMAINING, HeaderValue::from(0u32));
         if lost > 0 {
-            r.headers_mut().insert(&RVP_POLL_DROPPED, HeaderValue::from(lost));
+            r.headers_mut()
+                .insert(&RVP_POLL_DROPPED, HeaderValue::from(lost));
         }
         return Ok(r);
     };
@@ -991,9 +1082,11 @@ fn poll(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             r.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    r.headers_mut().insert(&RVP_POLL_REMAINING, HeaderValue::from(remaining));
+    r.headers_mut()
+        .insert(&RVP_POLL_REMAINING, HeaderValue::from(remaining));
     if lost > 0 {
-        r.headers_mut().insert(&RVP_POLL_DROPPED, HeaderValue::from(lost));
+        r.headers_mut()
+            .insert(&RVP_POLL_DROPPED, HeaderValue::from(lost));
     }
     Ok(r)
 }

@@ -17,7 +17,11 @@ use rvp_server::directory::{DEMO_DOMAIN, DEMO_USERS, Directory, FileDirectory};
 use rvp_server::{Config, Server};
 
 #[derive(Parser, Debug)]
-#[command(name = "rvp-server", version, about = "RVP (Exchange 2000 Instant Messaging) home server and router")]
+#[command(
+    name = "rvp-server",
+    version,
+    about = "RVP (Exchange 2000 Instant Messaging) home server and router"
+)]
 struct Cli {
     /// Configuration file (TOML). Without it the embedded default runs:
     /// domain `localhost`, demo users, 127.0.0.1:8080, data in ./rvp-data.
@@ -100,7 +104,10 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("rvp-server: cannot start the runtime: {e}");
@@ -125,8 +132,8 @@ fn main() -> ExitCode {
 
 fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
     let path = config.directory_path();
-    let default_domains = config.domains.len() == 1
-        && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN);
+    let default_domains =
+        config.domains.len() == 1 && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN);
     let dir = if path.exists() {
         FileDirectory::open(&path)
     } else if default_domains {
@@ -147,14 +154,18 @@ fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
 fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
     let config = server.config();
     let addr = server.local_addrs()[0];
-    println!("rvp-server {} listening on {}", env!("CARGO_PKG_VERSION"), {
-        server
-            .local_addrs()
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", ")
-    });
+    println!(
+        "rvp-server {} listening on {}",
+        env!("CARGO_PKG_VERSION"),
+        {
+            server
+                .local_addrs()
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
     println!(
         "  role: {:?}; IM domains: {}; data: {}",
         config.role,

@@ -165,9 +165,7 @@ impl Names {
 /// `host` from `host[:port]` (IPv6 literals keep their brackets).
 pub(crate) fn host_only(authority: &str) -> &str {
     if authority.starts_with('[') {
-        return authority
-            .find(']')
-            .map_or(authority, |i| &authority[..=i]);
+        return authority.find(']').map_or(authority, |i| &authority[..=i]);
     }
     authority.rsplit_once(':').map_or(authority, |(h, _)| h)
 }

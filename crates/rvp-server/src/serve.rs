@@ -20,8 +20,8 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 use crate::auth::{DigestAuth, DigestConfig};
-use crate::directory::DigestAlgorithm;
 use crate::config::Config;
+use crate::directory::DigestAlgorithm;
 use crate::directory::Directory;
 use crate::handler;
 use crate::state::Shared;
@@ -87,8 +87,14 @@ impl Server {
         for addr in &config.listen {
             let l = TcpListener::bind(addr)
                 .await
-                .map_err(|source| StartError::Bind { addr: *addr, source })?;
-            addrs.push(l.local_addr().map_err(|source| StartError::Bind { addr: *addr, source })?);
+                .map_err(|source| StartError::Bind {
+                    addr: *addr,
+                    source,
+                })?;
+            addrs.push(l.local_addr().map_err(|source| StartError::Bind {
+                addr: *addr,
+                source,
+            })?);
             listeners.push(l);
         }
         let mut config = config;
@@ -143,7 +149,8 @@ impl Server {
             self.shared.config.limits.max_connections_per_ip,
         ));
         let timer = tokio::spawn(drive_timers(Arc::clone(&self.shared), stop_rx.clone()));
-        let (conn_tx, mut conn_rx) = tokio::sync::mpsc::channel::<(TcpStream, SocketAddr, ConnGuard)>(64);
+        let (conn_tx, mut conn_rx) =
+            tokio::sync::mpsc::channel::<(TcpStream, SocketAddr, ConnGuard)>(64);
         let mut accepts = Vec::new();
         for listener in self.listeners {
             let tx = conn_tx.clone();
@@ -193,7 +200,10 @@ impl Server {
         let deadline = tokio::time::Instant::now() + grace;
         while limits.open() > 0 {
             if tokio::time::Instant::now() >= deadline {
-                tracing::warn!(open = limits.open(), "connections still open after the grace period");
+                tracing::warn!(
+                    open = limits.open(),
+                    "connections still open after the grace period"
+                );
                 break;
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -340,7 +350,11 @@ impl ConnLimits {
 
 impl Drop for ConnGuard {
     fn drop(&mut self) {
-        let mut open = self.limits.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut open = self
+            .limits
+            .open
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let (total, by_ip) = &mut *open;
         *total = total.saturating_sub(1);
         if let Some(n) = by_ip.get_mut(&self.ip) {

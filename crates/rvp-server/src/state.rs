@@ -13,9 +13,7 @@ use presence_model::{
     CredentialKind, Event, NotificationType, Origin, PresenceState, PrincipalId, Requester,
     StateUpdate, SubscriptionId,
 };
-use rvp_codec::header::{
-    HopCount, RVP_FROM_PRINCIPAL, RVP_HOP_COUNT, RVP_NOTIFICATIONS_VERSION,
-};
+use rvp_codec::header::{HopCount, RVP_FROM_PRINCIPAL, RVP_HOP_COUNT, RVP_NOTIFICATIONS_VERSION};
 use rvp_codec::xml::{self, Contact, Notification, PropNotification, Property, PropertyUpdate};
 use tokio::sync::{Notify, oneshot};
 
@@ -205,7 +203,12 @@ impl Shared {
 
     /// Registers a hosted principal with the core (once), loading its
     /// stored ACL.
-    pub(crate) fn ensure_registered(&self, model: &mut Model, entry: &PrincipalEntry, now: Instant) {
+    pub(crate) fn ensure_registered(
+        &self,
+        model: &mut Model,
+        entry: &PrincipalEntry,
+        now: Instant,
+    ) {
         let id = self.principal_of(entry);
         if model.core.is_hosted(&id) {
             return;
@@ -228,7 +231,9 @@ impl Shared {
         let Ok(node) = NodeUrl::parse(url) else {
             return CallbackKind::Listener;
         };
-        if node.host().ip().is_some() || !matches!(node.path(), NodePath::Principal(_) | NodePath::Local { .. }) {
+        if node.host().ip().is_some()
+            || !matches!(node.path(), NodePath::Principal(_) | NodePath::Local { .. })
+        {
             return CallbackKind::Listener;
         }
         match self.names.classify(&node) {
@@ -272,8 +277,15 @@ impl Shared {
                     }
                     let me = Arc::clone(self);
                     tokio::spawn(async move {
-                        me.deliver_to_callback(n.callback.as_str(), &n.watcher, &n.principal, headers, body, 1)
-                            .await;
+                        me.deliver_to_callback(
+                            n.callback.as_str(),
+                            &n.watcher,
+                            &n.principal,
+                            headers,
+                            body,
+                            1,
+                        )
+                        .await;
                     });
                 }
                 Event::SubscriptionExpired(x) => {
@@ -302,7 +314,8 @@ impl Shared {
             CallbackKind::Local(principal) => match self.home_of(&principal) {
                 Home::Here => {
                     let requester = Requester::new(watcher.clone(), CredentialKind::Internal);
-                    if let Ok(f) = self.fan_out(&requester, &principal, sender, &extra, &body, hop) {
+                    if let Ok(f) = self.fan_out(&requester, &principal, sender, &extra, &body, hop)
+                    {
                         for p in f.pushes {
                             let _ = p.await;
                         }
@@ -430,7 +443,8 @@ impl Shared {
 
     /// Where a principal of our domains is hosted.
     pub(crate) fn home_of(&self, principal: &PrincipalId) -> Home {
-        let Some(Named::Ours { domain, alias }) = self.names.classify_str(principal.as_str()) else {
+        let Some(Named::Ours { domain, alias }) = self.names.classify_str(principal.as_str())
+        else {
             return Home::Unknown;
         };
         let Some(entry) = self
@@ -464,8 +478,15 @@ impl Shared {
         let server = self.locate_foreign(url).await?;
         let logical = url.to_logical().ok_or("not a principal URL")?;
         let target = format!("http://{server}{}", logical.origin_form());
-        self.send_server(&target, Some(logical.host_header()), sender, extra, body, hop)
-            .await
+        self.send_server(
+            &target,
+            Some(logical.host_header()),
+            sender,
+            extra,
+            body,
+            hop,
+        )
+        .await
     }
 
     /// Sends a NOTIFY to another server, following one redirect (a router
@@ -556,9 +577,12 @@ impl Shared {
         principals.dedup();
         for p in &principals {
             let owner = Requester::new(p.clone(), CredentialKind::Internal);
-            let _ = model
-                .core
-                .set_state(now, &owner, p, StateUpdate::unleased(PresenceState::Offline));
+            let _ = model.core.set_state(
+                now,
+                &owner,
+                p,
+                StateUpdate::unleased(PresenceState::Offline),
+            );
         }
         self.after_change(model);
     }
@@ -611,7 +635,11 @@ pub(crate) fn notify_headers(sender: &PrincipalId, mut extra: HeaderMap, hop: u8
 /// The `propnotification` telling `watcher` that `principal` is now in
 /// `state`, in the bare state form every client reads (librvp refuses the
 /// leased form in a NOTIFY).
-pub(crate) fn presence_body(principal: &PrincipalId, watcher: &PrincipalId, state: &PresenceState) -> Bytes {
+pub(crate) fn presence_body(
+    principal: &PrincipalId,
+    watcher: &PrincipalId,
+    state: &PresenceState,
+) -> Bytes {
     let state = xml::State::parse(state.token()).unwrap_or(xml::State::Offline);
     Notification::PropNotification(PropNotification {
         from: Contact {

@@ -29,11 +29,22 @@ async fn blocked_watcher_sees_offline_and_cannot_send_and_the_acl_persists() {
     assert_eq!(r.status, 200);
     // Bob is told Alice went offline (he may no longer see her presence).
     bob_cb.next_with("<r:offline/>").await;
-    assert_eq!(bob.message("alice", "let me in", "DeepOr").await.status, 403);
+    assert_eq!(
+        bob.message("alice", "let me in", "DeepOr").await.status,
+        403
+    );
     // Bob may not read or write Alice's ACL, nor list her watchers.
     assert_eq!(bob.send("ACL", "alice", &[], b"").await.status, 403);
-    assert_eq!(bob.send("ACL", "alice", &[], &block(&alice.url)).await.status, 403);
-    assert_eq!(bob.send("SUBSCRIPTIONS", "alice", &[], b"").await.status, 403);
+    assert_eq!(
+        bob.send("ACL", "alice", &[], &block(&alice.url))
+            .await
+            .status,
+        403
+    );
+    assert_eq!(
+        bob.send("SUBSCRIPTIONS", "alice", &[], b"").await.status,
+        403
+    );
     // A new watch shows offline.
     let r = bob.watch("alice").await;
     assert!(body_text(&r.body).contains("<r:offline/>"));
@@ -44,10 +55,19 @@ async fn blocked_watcher_sees_offline_and_cannot_send_and_the_acl_persists() {
     let alice = Peer::new("alice", "example.com", server.addr);
     let bob = Peer::new("bob", "example.com", server.addr);
     let r = alice.send("ACL", "alice", &[], b"").await;
-    assert!(body_text(&r.body).contains("http://example.com/instmsg/aliases/bob"), "{:?}", r.body);
+    assert!(
+        body_text(&r.body).contains("http://example.com/instmsg/aliases/bob"),
+        "{:?}",
+        r.body
+    );
     let alice_cb = Listener::start().await;
     alice.login(&alice_cb.url).await;
-    assert_eq!(bob.message("alice", "still blocked?", "DeepOr").await.status, 403);
+    assert_eq!(
+        bob.message("alice", "still blocked?", "DeepOr")
+            .await
+            .status,
+        403
+    );
 }
 
 #[tokio::test]
@@ -59,7 +79,11 @@ async fn librvp_self_grant_acl_is_accepted() {
         alice.url
     ));
     assert_eq!(alice.send("ACL", "alice", &[], &body).await.status, 200);
-    assert_eq!(alice.send("ACL", "alice", &[], &body).await.status, 200, "sent twice by librvp");
+    assert_eq!(
+        alice.send("ACL", "alice", &[], &body).await.status,
+        200,
+        "sent twice by librvp"
+    );
     let r = alice.send("ACL", "alice", &[], b"").await;
     assert!(body_text(&r.body).contains("subscribe-others"));
 }

@@ -1,5 +1,10 @@
 //! Integration tests of rvp-server: real TCP on loopback.
-#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs, unreachable_pub)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    unreachable_pub
+)]
 
 mod acl;
 mod auth;

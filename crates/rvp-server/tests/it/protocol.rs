@@ -34,13 +34,23 @@ async fn methods_outside_rvp_are_refused() {
 async fn unknown_nodes_malformed_requests_and_version_echo() {
     let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
     let alice = Peer::new("alice", "example.com", server.addr);
-    let r = alice.send("PROPFIND", "nobody", &[("Depth", "0")], b"").await;
+    let r = alice
+        .send("PROPFIND", "nobody", &[("Depth", "0")], b"")
+        .await;
     assert_eq!(r.status, 404);
-    let r = raw(server.addr, b"PROPFIND /groups/x HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n").await;
+    let r = raw(
+        server.addr,
+        b"PROPFIND /groups/x HTTP/1.1\r\nHost: example.com\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
     assert_eq!(r.status, 404);
     let r = raw(server.addr, b"PROPFIND http://other.example/instmsg/aliases/x HTTP/1.1\r\nHost: other.example\r\nContent-Length: 0\r\n\r\n").await;
     assert_eq!(r.status, 404);
-    let r = raw(server.addr, b"PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nContent-Length: 0\r\n\r\n").await;
+    let r = raw(
+        server.addr,
+        b"PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nContent-Length: 0\r\n\r\n",
+    )
+    .await;
     assert_eq!(r.status, 400, "no Host");
     let r = raw(server.addr, b"NOT HTTP AT ALL\r\n\r\n").await;
     assert_eq!(r.status, 400);
@@ -49,18 +59,38 @@ async fn unknown_nodes_malformed_requests_and_version_echo() {
     assert_eq!(r.status, 401);
     assert_eq!(header(&r, "rvp-notifications-version"), "1.0");
     // Malformed XML after authentication: 400.
-    let r = alice.send("PROPPATCH", "alice", &[], b"<d:propertyupdate").await;
+    let r = alice
+        .send("PROPPATCH", "alice", &[], b"<d:propertyupdate")
+        .await;
     assert_eq!(r.status, 400);
-    let r = alice.send("SUBSCRIBE", "alice", &[("Call-Back", "http://127.0.0.1:9")], b"").await;
+    let r = alice
+        .send(
+            "SUBSCRIBE",
+            "alice",
+            &[("Call-Back", "http://127.0.0.1:9")],
+            b"",
+        )
+        .await;
     assert_eq!(r.status, 400, "no Notification-Type");
-    let r = alice.send("PROPFIND", "alice", &[("Depth", "1")], b"").await;
+    let r = alice
+        .send("PROPFIND", "alice", &[("Depth", "1")], b"")
+        .await;
     assert_eq!(r.status, 412, "Depth 1");
-    let r = alice.send("PROPFIND", "alice", &[("Depth", "infinity")], b"").await;
+    let r = alice
+        .send("PROPFIND", "alice", &[("Depth", "infinity")], b"")
+        .await;
     assert_eq!(r.status, 412);
-    let r = alice.send("UNSUBSCRIBE", "alice", &[("Subscription-Id", "9A504")], b"").await;
+    let r = alice
+        .send("UNSUBSCRIBE", "alice", &[("Subscription-Id", "9A504")], b"")
+        .await;
     assert_eq!(r.status, 404, "opaque ids that are not ours");
     let r = alice
-        .send("NOTIFY", "alice", &[("RVP-Hop-Count", "9")], &message_body(&alice.url, &alice.url, "x"))
+        .send(
+            "NOTIFY",
+            "alice",
+            &[("RVP-Hop-Count", "9")],
+            &message_body(&alice.url, &alice.url, "x"),
+        )
         .await;
     assert_eq!(r.status, 508, "hop count above the maximum");
 }
@@ -83,16 +113,26 @@ async fn ack_types() {
         .send(
             "SUBSCRIBE",
             "bob",
-            &[("Notification-Type", "pragma/notify"), ("Subscription-Lifetime", "600"), ("Call-Back", &bad.url)],
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", "600"),
+                ("Call-Back", &bad.url),
+            ],
             b"",
         )
         .await;
     assert_eq!(r.status, 200);
     assert_eq!(alice.message("bob", "deep-or", "DeepOr").await.status, 200);
     ok.next_with("deep-or").await;
-    assert_eq!(alice.message("bob", "deep-and", "DeepAnd").await.status, 412);
+    assert_eq!(
+        alice.message("bob", "deep-and", "DeepAnd").await.status,
+        412
+    );
     ok.next_with("deep-and").await;
-    assert_eq!(alice.message("bob", "single", "SingleHop").await.status, 200);
+    assert_eq!(
+        alice.message("bob", "single", "SingleHop").await.status,
+        200
+    );
     ok.next_with("single").await;
 }
 
@@ -105,7 +145,9 @@ async fn presence_lease_expiry_notifies_offline() {
     let mut bob_cb = Listener::start().await;
     bob.login(&bob_cb.url).await;
     bob.watch("alice").await;
-    let r = alice.send("PROPPATCH", "alice", &[], &leased_state("busy", 1)).await;
+    let r = alice
+        .send("PROPPATCH", "alice", &[], &leased_state("busy", 1))
+        .await;
     assert_eq!(r.status, 207);
     assert!(body_text(&r.body).contains("<d:timeout>1</d:timeout>"));
     bob_cb.next_with("<r:busy/>").await;
@@ -115,7 +157,8 @@ async fn presence_lease_expiry_notifies_offline() {
 
 #[tokio::test]
 async fn subscription_expiry_and_librvp_renewal() {
-    let config = format!("{CONFIG}[leases]\nsubscription-min-secs = 1\nsubscription-max-secs = 2\n");
+    let config =
+        format!("{CONFIG}[leases]\nsubscription-min-secs = 1\nsubscription-max-secs = 2\n");
     let server = TestServer::start(&config, users("example.com", &["alice", "bob"])).await;
     let alice = Peer::new("alice", "example.com", server.addr);
     let bob = Peer::new("bob", "example.com", server.addr);
@@ -124,11 +167,19 @@ async fn subscription_expiry_and_librvp_renewal() {
         .send(
             "SUBSCRIBE",
             "alice",
-            &[("Notification-Type", "pragma/notify"), ("Subscription-Lifetime", "14000"), ("Call-Back", &alice_cb.url)],
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", "14000"),
+                ("Call-Back", &alice_cb.url),
+            ],
             b"",
         )
         .await;
-    assert_eq!(header(&r, "subscription-lifetime"), "2", "clamped to the maximum");
+    assert_eq!(
+        header(&r, "subscription-lifetime"),
+        "2",
+        "clamped to the maximum"
+    );
     assert_eq!(alice.set_state("online").await.status, 207);
     // librvp's self update/propchange subscription: its id is the one it renews.
     let url = alice.url.clone();
@@ -136,7 +187,11 @@ async fn subscription_expiry_and_librvp_renewal() {
         .send(
             "SUBSCRIBE",
             "alice",
-            &[("Notification-Type", "update/propchange"), ("Subscription-Lifetime", "14000"), ("Call-Back", &url)],
+            &[
+                ("Notification-Type", "update/propchange"),
+                ("Subscription-Lifetime", "14000"),
+                ("Call-Back", &url),
+            ],
             b"",
         )
         .await;
@@ -147,18 +202,37 @@ async fn subscription_expiry_and_librvp_renewal() {
     for _ in 0..4 {
         tokio::time::sleep(Duration::from_millis(900)).await;
         let r = alice
-            .send("SUBSCRIBE", "alice", &[("Subscription-Lifetime", "14000"), ("Subscription-Id", &self_id)], b"")
+            .send(
+                "SUBSCRIBE",
+                "alice",
+                &[
+                    ("Subscription-Lifetime", "14000"),
+                    ("Subscription-Id", &self_id),
+                ],
+                b"",
+            )
             .await;
         assert_eq!(r.status, 200);
         assert_eq!(header(&r, "subscription-id"), self_id);
     }
-    assert_eq!(bob.message("alice", "still there", "DeepOr").await.status, 200);
+    assert_eq!(
+        bob.message("alice", "still there", "DeepOr").await.status,
+        200
+    );
     alice_cb.next_with("still there").await;
     // Without renewals everything expires.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(bob.message("alice", "gone", "DeepOr").await.status, 412);
     let r = alice
-        .send("SUBSCRIBE", "alice", &[("Subscription-Lifetime", "14000"), ("Subscription-Id", &self_id)], b"")
+        .send(
+            "SUBSCRIBE",
+            "alice",
+            &[
+                ("Subscription-Lifetime", "14000"),
+                ("Subscription-Id", &self_id),
+            ],
+            b"",
+        )
         .await;
     assert_eq!(r.status, 404);
 }
@@ -172,27 +246,43 @@ async fn polling_login_queues_until_polled() {
         .send(
             "SUBSCRIBE",
             "alice",
-            &[("Notification-Type", "pragma/notify"), ("Subscription-Lifetime", "14000"), ("RVP-Poll-Interval", "5")],
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", "14000"),
+                ("RVP-Poll-Interval", "5"),
+            ],
             b"",
         )
         .await;
     assert_eq!(r.status, 200);
-    assert_eq!(header(&r, "rvp-poll-interval"), "60", "clamped to the minimum");
+    assert_eq!(
+        header(&r, "rvp-poll-interval"),
+        "60",
+        "clamped to the minimum"
+    );
     let id = header(&r, "subscription-id");
-    let r = alice.send("POLL", "alice", &[("Subscription-Id", &id)], b"").await;
+    let r = alice
+        .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
     assert_eq!(r.status, 204);
     for text in ["first", "second"] {
         assert_eq!(bob.message("alice", text, "DeepOr").await.status, 200);
     }
-    let r = alice.send("POLL", "alice", &[("Subscription-Id", &id)], b"").await;
+    let r = alice
+        .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
     assert_eq!(r.status, 200);
     assert_eq!(header(&r, "rvp-poll-remaining"), "1");
     assert_eq!(header(&r, "rvp-from-principal"), bob.url);
     assert!(body_text(&r.body).contains("first"));
-    let r = alice.send("POLL", "alice", &[("Subscription-Id", &id)], b"").await;
+    let r = alice
+        .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
     assert!(body_text(&r.body).contains("second"));
     assert_eq!(header(&r, "rvp-poll-remaining"), "0");
     // Someone else's login cannot be polled.
-    let r = bob.send("POLL", "alice", &[("Subscription-Id", &id)], b"").await;
+    let r = bob
+        .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
     assert_eq!(r.status, 403);
 }

@@ -11,7 +11,12 @@ use crate::support::*;
 /// A free loopback port (bound and released), for servers that must know
 /// each other's address before they start.
 async fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start_at(config: &str, port: u16, dir: Arc<MemoryDirectory>) -> TestServer {
@@ -26,9 +31,19 @@ async fn router_redirects_and_proxies_to_the_home_server() {
     let dir = Arc::new(MemoryDirectory::new());
     add_users(&dir, "example.com", &["alice", "bob"], Some(&home_name));
     let common = "[[domain]]\nname = \"example.com\"\n[routing]\ntrusted-peers = [\"127.0.0.1\"]\n";
-    let home = start_at(&format!("role = \"home\"\n{common}"), home_port, Arc::clone(&dir)).await;
+    let home = start_at(
+        &format!("role = \"home\"\n{common}"),
+        home_port,
+        Arc::clone(&dir),
+    )
+    .await;
     let router_port = free_port().await;
-    let router = start_at(&format!("role = \"router\"\n{common}"), router_port, Arc::clone(&dir)).await;
+    let router = start_at(
+        &format!("role = \"router\"\n{common}"),
+        router_port,
+        Arc::clone(&dir),
+    )
+    .await;
 
     // The router answers 302 with the physical URL, without asking for credentials.
     let r = raw(
@@ -38,19 +53,31 @@ async fn router_redirects_and_proxies_to_the_home_server() {
     .await;
     assert_eq!(r.status, 302);
     let location = header(&r, "location");
-    assert_eq!(location, format!("http://{home_name}/instmsg/local/example.com/instmsg/aliases/alice"));
+    assert_eq!(
+        location,
+        format!("http://{home_name}/instmsg/local/example.com/instmsg/aliases/alice")
+    );
 
     // The client follows it: the physical URL works on the home server.
     let mut alice_cb = Listener::start().await;
     let mut alice = Peer::new("alice", "example.com", home.addr);
     alice.login(&alice_cb.url).await;
     let path = "/instmsg/local/example.com/instmsg/aliases/alice";
-    let r = alice.request_path("PROPFIND", path, &[("Depth", "0"), ("RVP-From-Principal", &alice.url.clone())], b"").await;
+    let r = alice
+        .request_path(
+            "PROPFIND",
+            path,
+            &[("Depth", "0"), ("RVP-From-Principal", &alice.url.clone())],
+            b"",
+        )
+        .await;
     assert_eq!(r.status, 207);
-    assert!(body_text(&r.body).contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>"));
+    assert!(
+        body_text(&r.body).contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>")
+    );
 
     // Proxy mode: a request to the router is answered by the home server.
-    drop(router);
+    router.stop().await;
     let router = start_at(
         &format!("role = \"router\"\n{common}same-organisation = \"proxy\"\n"),
         router_port,
@@ -58,10 +85,17 @@ async fn router_redirects_and_proxies_to_the_home_server() {
     )
     .await;
     let bob = Peer::new("bob", "example.com", router.addr);
-    assert_eq!(bob.message("alice", "through the router", "DeepOr").await.status, 200);
+    assert_eq!(
+        bob.message("alice", "through the router", "DeepOr")
+            .await
+            .status,
+        200
+    );
     alice_cb.next_with("through the router").await;
     alice.server = router.addr;
-    let r = alice.send("PROPFIND", "alice", &[("Depth", "0")], b"").await;
+    let r = alice
+        .send("PROPFIND", "alice", &[("Depth", "0")], b"")
+        .await;
     assert_eq!(r.status, 207);
 }
 
@@ -117,7 +151,16 @@ async fn two_domains_on_two_servers_exchange_presence_and_messages() {
     // Messages across domains, sent to the other server directly.
     let body = message_body(&alice.url, &bob.url, "hello from a.test");
     let r = on_b
-        .request("NOTIFY", "bob", &[("RVP-From-Principal", &alice_url), ("RVP-Ack-Type", "DeepOr"), ("Content-Type", "text/xml")], &body)
+        .request(
+            "NOTIFY",
+            "bob",
+            &[
+                ("RVP-From-Principal", &alice_url),
+                ("RVP-Ack-Type", "DeepOr"),
+                ("Content-Type", "text/xml"),
+            ],
+            &body,
+        )
         .await;
     assert_eq!(r.status, 200);
     bob_cb.next_with("hello from a.test").await;

@@ -29,7 +29,11 @@ async fn callbacks_must_point_at_the_client_or_a_principal() {
             .send(
                 "SUBSCRIBE",
                 "alice",
-                &[("Notification-Type", "pragma/notify"), ("Subscription-Lifetime", "600"), ("Call-Back", callback)],
+                &[
+                    ("Notification-Type", "pragma/notify"),
+                    ("Subscription-Lifetime", "600"),
+                    ("Call-Back", callback),
+                ],
                 b"",
             )
             .await;
@@ -40,7 +44,11 @@ async fn callbacks_must_point_at_the_client_or_a_principal() {
         .send(
             "SUBSCRIBE",
             "bob",
-            &[("Notification-Type", "update/propchange"), ("Subscription-Lifetime", "600"), ("Call-Back", "http://example.com/instmsg/aliases/bob")],
+            &[
+                ("Notification-Type", "update/propchange"),
+                ("Subscription-Lifetime", "600"),
+                ("Call-Back", "http://example.com/instmsg/aliases/bob"),
+            ],
             b"",
         )
         .await;
@@ -56,7 +64,9 @@ async fn size_limits() {
     let r = alice.send("PROPPATCH", "alice", &[], &big).await;
     assert_eq!(r.status, 413);
     let long = "a".repeat(10_000);
-    let req = format!("PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nHost: example.com\r\nX-Long: {long}\r\n\r\n");
+    let req = format!(
+        "PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nHost: example.com\r\nX-Long: {long}\r\n\r\n"
+    );
     let mut s = TcpStream::connect(server.addr).await.unwrap();
     let _ = s.write_all(req.as_bytes()).await;
     let mut out = Vec::new();
@@ -67,23 +77,31 @@ async fn size_limits() {
 
 #[tokio::test]
 async fn connections_per_address_are_limited_and_slow_clients_cut_off() {
-    let config = format!("{CONFIG}[limits]\nmax-connections-per-ip = 2\nrequest-timeout-secs = 1\n");
+    let config =
+        format!("{CONFIG}[limits]\nmax-connections-per-ip = 2\nrequest-timeout-secs = 1\n");
     let server = TestServer::start(&config, users("example.com", &["alice"])).await;
     let a = TcpStream::connect(server.addr).await.unwrap();
     let b = TcpStream::connect(server.addr).await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     let mut c = TcpStream::connect(server.addr).await.unwrap();
     let mut buf = [0u8; 16];
-    let n = tokio::time::timeout(WAIT, c.read(&mut buf)).await.unwrap().unwrap_or(0);
+    let n = tokio::time::timeout(WAIT, c.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap_or(0);
     assert_eq!(n, 0, "the third connection is closed at once");
     drop((a, b));
     tokio::time::sleep(Duration::from_millis(100)).await;
     // A client that starts a request and stalls is cut off after the timeout.
     let mut slow = TcpStream::connect(server.addr).await.unwrap();
-    slow.write_all(b"PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nHost: exa").await.unwrap();
+    slow.write_all(b"PROPFIND /instmsg/aliases/alice HTTP/1.1\r\nHost: exa")
+        .await
+        .unwrap();
     let started = std::time::Instant::now();
     let mut out = Vec::new();
-    let _ = tokio::time::timeout(WAIT, slow.read_to_end(&mut out)).await.expect("closed in time");
+    let _ = tokio::time::timeout(WAIT, slow.read_to_end(&mut out))
+        .await
+        .expect("closed in time");
     assert!(started.elapsed() < Duration::from_secs(5));
     // The server still serves.
     let r = raw(server.addr, b"GET / HTTP/1.1\r\nHost: example.com\r\n\r\n").await;
@@ -93,12 +111,19 @@ async fn connections_per_address_are_limited_and_slow_clients_cut_off() {
 #[tokio::test]
 async fn subscriptions_per_principal_are_limited() {
     let config = format!("{CONFIG}[limits]\nmax-subscriptions-per-principal = 2\n");
-    let server = TestServer::start(&config, users("example.com", &["alice", "bob", "carol", "dave"])).await;
+    let server = TestServer::start(
+        &config,
+        users("example.com", &["alice", "bob", "carol", "dave"]),
+    )
+    .await;
     let alice = Peer::new("alice", "example.com", server.addr);
     assert_eq!(alice.watch("bob").await.status, 207);
     assert_eq!(alice.watch("carol").await.status, 207);
     let r = alice.watch("dave").await;
-    assert!(r.status.is_client_error() || r.status.is_server_error(), "{r:?}");
+    assert!(
+        r.status.is_client_error() || r.status.is_server_error(),
+        "{r:?}"
+    );
     assert_ne!(r.status, 207);
 }
 
@@ -109,13 +134,29 @@ async fn polling_queue_is_bounded_and_reports_drops() {
     let alice = Peer::new("alice", "example.com", server.addr);
     let bob = Peer::new("bob", "example.com", server.addr);
     let r = alice
-        .send("SUBSCRIBE", "alice", &[("Notification-Type", "pragma/notify"), ("Subscription-Lifetime", "600"), ("RVP-Poll-Interval", "60")], b"")
+        .send(
+            "SUBSCRIBE",
+            "alice",
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", "600"),
+                ("RVP-Poll-Interval", "60"),
+            ],
+            b"",
+        )
         .await;
     let id = header(&r, "subscription-id");
     for i in 0..5 {
-        assert_eq!(bob.message("alice", &format!("m{i}"), "DeepOr").await.status, 200);
+        assert_eq!(
+            bob.message("alice", &format!("m{i}"), "DeepOr")
+                .await
+                .status,
+            200
+        );
     }
-    let r = alice.send("POLL", "alice", &[("Subscription-Id", &id)], b"").await;
+    let r = alice
+        .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
     assert_eq!(header(&r, "rvp-poll-dropped"), "3");
     assert_eq!(header(&r, "rvp-poll-remaining"), "1");
     assert!(body_text(&r.body).contains("m3"));
@@ -133,7 +174,9 @@ async fn a_callback_that_keeps_failing_ends_the_login_and_watchers_are_told() {
     bob.watch("alice").await;
     alice.login(&alice_cb.url).await;
     bob_cb.next_with("<r:online/>").await;
-    alice_cb.fail.store(true, std::sync::atomic::Ordering::Relaxed);
+    alice_cb
+        .fail
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     assert_eq!(bob.message("alice", "one", "DeepOr").await.status, 412);
     assert_eq!(bob.message("alice", "two", "DeepOr").await.status, 412);
     bob_cb.next_with("<r:offline/>").await;

@@ -48,7 +48,10 @@ async fn scenario_1_log_on() {
     let r = alice.set_state("online").await;
     assert_eq!(r.status, 207);
     let body = body_text(&r.body);
-    assert!(body.contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>"), "{body}");
+    assert!(
+        body.contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>"),
+        "{body}"
+    );
     assert!(body.contains("<r:online/>"), "{body}");
     assert!(body.contains("<d:timeout>1200</d:timeout>"), "{body}");
     assert!(body.contains("<r:view-id>"), "{body}");
@@ -63,14 +66,22 @@ async fn scenario_1_log_on() {
         .await;
     assert_eq!(r.status, 207);
     let body = body_text(&r.body);
-    assert!(body.contains("<d:displayname>alice (test)</d:displayname>"), "{body}");
+    assert!(
+        body.contains("<d:displayname>alice (test)</d:displayname>"),
+        "{body}"
+    );
     assert!(body.contains("<r:state><r:online/></r:state>"), "{body}");
     // The missing property is a 404 propstat.
     assert!(body.contains("<r:mobile-state/>"), "{body}");
     assert!(body.contains("HTTP/1.1 404"), "{body}");
 
     let r = alice
-        .send("SUBSCRIPTIONS", "alice", &[("Notification-Type", "update/propchange")], b"")
+        .send(
+            "SUBSCRIPTIONS",
+            "alice",
+            &[("Notification-Type", "update/propchange")],
+            b"",
+        )
         .await;
     assert_eq!(r.status, 200);
     assert!(body_text(&r.body).contains("subscriptions"), "{:?}", r.body);
@@ -97,7 +108,10 @@ async fn scenarios_2_3_5_6_contacts_and_presence() {
     let r = bob.watch("alice").await;
     assert_eq!(r.status, 207);
     let body = body_text(&r.body);
-    assert!(body.contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>"), "{body}");
+    assert!(
+        body.contains("<d:href>http://example.com/instmsg/aliases/alice</d:href>"),
+        "{body}"
+    );
     assert!(body.contains("<r:state><r:offline/></r:state>"), "{body}");
     let sub = header(&r, "subscription-id");
     assert_eq!(header(&r, "subscription-lifetime"), "14000");
@@ -108,7 +122,10 @@ async fn scenarios_2_3_5_6_contacts_and_presence() {
     assert_eq!(n.method.as_str(), "NOTIFY");
     assert_eq!(n.headers["notification-type"], "update/propchange");
     assert_eq!(n.headers["subscription-id"], sub.as_str());
-    assert_eq!(n.headers["rvp-from-principal"], "http://example.com/instmsg/aliases/alice");
+    assert_eq!(
+        n.headers["rvp-from-principal"],
+        "http://example.com/instmsg/aliases/alice"
+    );
     let body = body_text(&n.body);
     assert!(body.contains("r:propnotification"), "{body}");
     assert!(body.contains("<r:state><r:online/></r:state>"), "{body}");
@@ -126,10 +143,18 @@ async fn scenarios_2_3_5_6_contacts_and_presence() {
 
     // Bob's SUBSCRIPTIONS on Alice is not his to read; Alice's lists Bob.
     let r = alice
-        .send("SUBSCRIPTIONS", "alice", &[("Notification-Type", "update/propchange")], b"")
+        .send(
+            "SUBSCRIPTIONS",
+            "alice",
+            &[("Notification-Type", "update/propchange")],
+            b"",
+        )
         .await;
     let body = body_text(&r.body);
-    assert!(body.contains("http://example.com/instmsg/aliases/bob"), "{body}");
+    assert!(
+        body.contains("http://example.com/instmsg/aliases/bob"),
+        "{body}"
+    );
     assert!(body.contains(&format!(">{sub}<")), "{body}");
 }
 
@@ -150,7 +175,11 @@ async fn scenario_4_exchange_messages() {
     let r = alice.message("bob", text, "DeepOr").await;
     assert_eq!(r.status, 200);
     let n = bob_cb.next_with("text/plain").await;
-    assert_eq!(&n.body[..], &sent[..], "the body reaches the callback unchanged");
+    assert_eq!(
+        &n.body[..],
+        &sent[..],
+        "the body reaches the callback unchanged"
+    );
     assert_eq!(n.headers["rvp-from-principal"], alice.url.as_str());
     assert_eq!(n.headers["content-type"], "text/xml");
     assert_eq!(n.headers["rvp-hop-count"], "2");
@@ -161,7 +190,12 @@ async fn scenario_4_exchange_messages() {
         alice.url_of("bob")
     ));
     let r = alice
-        .send("NOTIFY", "bob", &[("RVP-Hop-Count", "1"), ("RVP-Ack-Type", "DeepOr")], &typing)
+        .send(
+            "NOTIFY",
+            "bob",
+            &[("RVP-Hop-Count", "1"), ("RVP-Ack-Type", "DeepOr")],
+            &typing,
+        )
         .await;
     assert_eq!(r.status, 200);
     bob_cb.next_with("TypingUser: alice@example.com").await;
@@ -190,7 +224,10 @@ async fn scenario_7_log_off() {
     let offline = xml_doc(
         "<d:propertyupdate><d:set><d:prop><r:state><r:offline/></r:state></d:prop></d:set></d:propertyupdate>",
     );
-    assert_eq!(alice.send("PROPPATCH", "alice", &[], &offline).await.status, 207);
+    assert_eq!(
+        alice.send("PROPPATCH", "alice", &[], &offline).await.status,
+        207
+    );
     bob_cb.next_with("<r:offline/>").await;
 
     let r = alice

@@ -82,11 +82,7 @@ impl TestServer {
         Self::start_with(config, Arc::new(directory), TempDir::new()).await
     }
 
-    pub async fn start_with(
-        config: &str,
-        directory: Arc<MemoryDirectory>,
-        data: TempDir,
-    ) -> Self {
+    pub async fn start_with(config: &str, directory: Arc<MemoryDirectory>, data: TempDir) -> Self {
         Self::start_inner(config, directory, data, 0).await
     }
 
@@ -143,7 +139,15 @@ impl Drop for TestServer {
 
 /// Reads one response from a stream (body until close when unframed).
 pub async fn read_response(stream: &mut TcpStream) -> Response {
+    read_response_to(stream, false).await
+}
+
+/// Reads one response; `head` when it answers a HEAD request (no body).
+pub async fn read_response_to(stream: &mut TcpStream, head: bool) -> Response {
     let mut decoder = ResponseDecoder::new(CodecConfig::lenient());
+    if head {
+        decoder.expect_response_to_head();
+    }
     let mut buf = BytesMut::new();
     loop {
         if let Some(r) = decoder.decode(&mut buf).unwrap() {
@@ -168,7 +172,7 @@ pub async fn read_response(stream: &mut TcpStream) -> Response {
 pub async fn raw(addr: SocketAddr, bytes: &[u8]) -> Response {
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(bytes).await.unwrap();
-    read_response(&mut s).await
+    read_response_to(&mut s, bytes.starts_with(b"HEAD ")).await
 }
 
 /// A simulated RVP client for one principal, sending librvp's request
@@ -225,8 +229,13 @@ impl Peer {
         headers: Headers<'_>,
         body: &[u8],
     ) -> Response {
-        self.request_path(method, &format!("/instmsg/aliases/{target_alias}"), headers, body)
-            .await
+        self.request_path(
+            method,
+            &format!("/instmsg/aliases/{target_alias}"),
+            headers,
+            body,
+        )
+        .await
     }
 
     /// As [`request`](Self::request), to any request target.
@@ -254,14 +263,29 @@ impl Peer {
     }
 
     /// librvp's Authorization header for a 401 answer.
-    pub fn authorization(&self, challenge: &Response, method: &str, uri: &str, password: &str) -> String {
+    pub fn authorization(
+        &self,
+        challenge: &Response,
+        method: &str,
+        uri: &str,
+        password: &str,
+    ) -> String {
         let www = challenge
             .headers
             .typed_get::<WwwAuthenticate>()
             .unwrap()
             .expect("a WWW-Authenticate header");
         let d = www.digest().expect("a Digest challenge");
-        digest_header(&self.alias, d.realm.as_str(), password, method, uri, d.nonce.as_str(), 1, &cnonce())
+        digest_header(
+            &self.alias,
+            d.realm.as_str(),
+            password,
+            method,
+            uri,
+            d.nonce.as_str(),
+            1,
+            &cnonce(),
+        )
     }
 
     /// A request with `Call-Back` etc. from this principal (adds
@@ -326,8 +350,13 @@ impl Peer {
 
     /// PROPPATCH of a leased state, as librvp sends it.
     pub async fn set_state(&self, state: &str) -> Response {
-        self.send("PROPPATCH", &self.alias.clone(), &[], &leased_state(state, 1200))
-            .await
+        self.send(
+            "PROPPATCH",
+            &self.alias.clone(),
+            &[],
+            &leased_state(state, 1200),
+        )
+        .await
     }
 
     /// Adds a contact (update/propchange with the own URL as Call-Back).
@@ -349,8 +378,13 @@ impl Peer {
     /// Sends an instant message.
     pub async fn message(&self, to: &str, text: &str, ack: &str) -> Response {
         let body = message_body(&self.url, &self.url_of(to), text);
-        self.send("NOTIFY", to, &[("RVP-Hop-Count", "1"), ("RVP-Ack-Type", ack)], &body)
-            .await
+        self.send(
+            "NOTIFY",
+            to,
+            &[("RVP-Hop-Count", "1"), ("RVP-Ack-Type", ack)],
+            &body,
+        )
+        .await
     }
 }
 
@@ -442,7 +476,9 @@ impl Listener {
         let f = Arc::clone(&fail);
         tokio::spawn(async move {
             loop {
-                let Ok((mut s, _)) = l.accept().await else { break };
+                let Ok((mut s, _)) = l.accept().await else {
+                    break;
+                };
                 let tx = tx.clone();
                 let f = Arc::clone(&f);
                 tokio::spawn(async move {
