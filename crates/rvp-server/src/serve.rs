@@ -109,11 +109,15 @@ impl Server {
             }
             config.server_name = Some(a.to_string());
         }
-        let mut digest = DigestConfig::default();
-        digest.nonce_lifetime = Duration::from_secs(config.auth.nonce_lifetime_secs);
-        if !config.auth.offer_sha256 {
-            digest.algorithms = vec![DigestAlgorithm::Md5];
-        }
+        let digest = DigestConfig {
+            nonce_lifetime: Duration::from_secs(config.auth.nonce_lifetime_secs),
+            algorithms: if config.auth.offer_sha256 {
+                DigestAlgorithm::ALL.to_vec()
+            } else {
+                vec![DigestAlgorithm::Md5]
+            },
+            ..DigestConfig::default()
+        };
         let auth = DigestAuth::new(digest).map_err(StartError::Auth)?;
         let shared = Shared::new(config, directory, auth, Instant::now());
         Ok(Self {

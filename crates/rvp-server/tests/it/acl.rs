@@ -33,6 +33,11 @@ async fn blocked_watcher_sees_offline_and_cannot_send_and_the_acl_persists() {
         bob.message("alice", "let me in", "DeepOr").await.status,
         403
     );
+    // Her changes stay hidden from him.
+    assert_eq!(alice.set_state("busy").await.status, 207);
+    bob_cb
+        .nothing_for(std::time::Duration::from_millis(500))
+        .await;
     // Bob may not read or write Alice's ACL, nor list her watchers.
     assert_eq!(bob.send("ACL", "alice", &[], b"").await.status, 403);
     assert_eq!(
