@@ -68,6 +68,12 @@ fn main() -> ExitCode {
     };
     if let Some(Command::User { directory, command }) = cli.command {
         let path = directory.unwrap_or_else(|| config.directory_path());
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty())
+            && let Err(e) = std::fs::create_dir_all(parent)
+        {
+            eprintln!("rvp-server user: cannot create {}: {e}", parent.display());
+            return ExitCode::FAILURE;
+        }
         return match rvp_server::cli_user::run_with_std_io(command, &path) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {

@@ -8,6 +8,7 @@
 
 mod acl;
 mod auth;
+mod binary;
 mod protocol;
 mod routing;
 mod safety;
