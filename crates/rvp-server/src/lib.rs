@@ -3,7 +3,121 @@
 //! A reference RVP home server and router (draft-osborne-rvp-00, Exchange
 //! 2000 Instant Messaging) on tokio and hyper, built on `rvp-codec` (wire
 //! format), `im-url` (addresses, SRV) and `presence-model` (the sans-IO
-//! presence core).
+//! presence core). The `rvp-server` binary runs it; this library lets a
+//! product embed it (see [`Server`]).
+//!
+//! ## Roles
+//! - **Home server**: hosts principals: their leased state and views,
+//!   properties, subscriptions, ACLs, and their clients' callbacks.
+//! - **Router**: owns the IM domain names, hosts nobody, and for a principal
+//!   whose directory entry names another `home_server` answers `302` with
+//!   the physical URL `http://<home>/instmsg/local/<domain>/instmsg/aliases/<alias>`
+//!   or proxies the request there ([`config::RoutingConfig`]). `role =
+//!   "both"` (the default) hosts the principals without a `home_server`.
+//!
+//! ## Methods and answers
+//! SUBSCRIBE `pragma/notify` (a login: the `Call-Back` receives what is sent
+//! to the principal) → `200`; SUBSCRIBE `update/propchange` → `207` with the
+//! current state; SUBSCRIBE with a `Subscription-Id` (with or without
+//! `Notification-Type` and `Call-Back`, as librvp renews) → `200`, extending
+//! the subscriptions of the same client as `presence-model`'s renewal rule
+//! says; UNSUBSCRIBE → `200`; SUBSCRIPTIONS → `200` with a `subscriptions`
+//! document; PROPFIND (`Depth: 0` only, else `412`; missing properties in a
+//! `404` propstat) → `207`; PROPPATCH → `207` echoing the state with the
+//! granted timeout and the `view-id`; ACL without a body → `200` with the
+//! `rvpacl`, with one → `200`; NOTIFY → as `RVP-Ack-Type` says (below);
+//! GET, HEAD, POST, PUT, LOCK, UNLOCK, OPTIONS and unknown methods → `501`;
+//! COPY and MOVE → `405`. Every answer carries the client's
+//! `RVP-Notifications-Version`. Multistatus hrefs are absolute logical
+//! URLs. A missing right is `403` (not the core's `401`: librvp treats a
+//! `401` after its credentials as a wrong password).
+//!
+//! ## Delivery
+//! NOTIFYs to a principal go to its logins' callbacks, unchanged. Presence
+//! changes go to each permitted watcher's `Call-Back`: a listener
+//! (`http://ip:port`) directly; a logical URL of one of our principals to
+//! that principal's logins (librvp uses its own URL as `Call-Back`); a
+//! principal of another domain through its server (static route or
+//! `_rvp._tcp` SRV), following one `302`. `RVP-Hop-Count` increments at
+//! each hop and is bounded (`508` beyond). Each destination has one ordered
+//! worker over a pooled keep-alive client, with bounded queues, a bound on
+//! requests in flight and timeouts. `RVP-Ack-Type`: `SingleHop` answers
+//! `200` once routed; `DeepOr` (the default) `200` once one login accepted
+//! it, `412` when none is online or none accepted; `DeepAnd` `200` only if
+//! every login accepted it. A login whose callback fails
+//! `callback-failures` times in a row ends, its view goes offline and its
+//! watchers are told.
+//!
+//! ## Authentication policy
+//! - Every request about a principal of our domains is authenticated with
+//!   HTTP Digest (RFC 2617 MD5 with `qop=auth`, RFC 7616 SHA-256), except
+//!   the router's `302` (which reveals only the home server's name). The
+//!   challenge's realm is the IM domain. Usernames: `alias`,
+//!   `alias@domain`, `NTDOMAIN\alias`, `NTDOMAIN/alias` (hashes for each
+//!   form are in the directory; passwords are never stored). Nonces expire
+//!   (`stale=true`); a replayed (nonce, nc, cnonce) is refused; a fresh
+//!   cnonce with `nc=00000001` on a live nonce is accepted, as real clients
+//!   send. Only Digest is offered.
+//! - `RVP-From-Principal`, when it names a principal of ours, must be the
+//!   authenticated one (`403`); so must `notification-from` in a NOTIFY.
+//! - **Anonymous peers**: a request whose `RVP-From-Principal` is a
+//!   principal of *another* IM domain is accepted without credentials (no
+//!   trust relationship exists to check them), with assertion-level
+//!   credentials, when `routing.accept-foreign-assertions` is on (default).
+//!   The ACL decides what it may do: the default ACL lets everyone send
+//!   messages, watch presence and read; an ACE can require `digest` to
+//!   shut assertions out. Such requesters never hold owner rights.
+//! - A NOTIFY with `RVP-Hop-Count` ≥ 2 from an address in
+//!   `routing.trusted-peers` (the organisation's other servers) is accepted
+//!   for the principal it names (server-to-server delivery).
+//!
+//! ## Callback safety
+//! A `Call-Back` must be the requesting client's own address (an IP
+//! literal equal to the peer's, or `localhost` for a loopback peer), a
+//! principal of ours that exists, or, for a requester of another domain, its
+//! own logical URL. Anything else is `403`, so the server cannot be used to
+//! send requests to arbitrary hosts.
+//!
+//! ## Polling (this project's design)
+//! Exchange 2000 SP1's Instant Message Polling has no public wire
+//! description; this is ours, for clients that cannot accept callbacks:
+//! 1. The login SUBSCRIBE (`pragma/notify`) carries
+//!    `RVP-Poll-Interval: <seconds>` instead of `Call-Back`. The answer is
+//!    `200` with `Subscription-Id`, `Subscription-Lifetime` and the granted
+//!    `RVP-Poll-Interval` (clamped to `polling.min-interval-secs` ..=
+//!    `max-interval-secs`, 1 to 15 minutes by default).
+//! 2. What is sent to the principal is queued for that login (at most
+//!    `limits.max-queued-notifications`; beyond, the oldest is dropped and
+//!    counted). A queued message counts as accepted for `DeepOr`.
+//! 3. `POLL /instmsg/aliases/<alias>` with `Subscription-Id: <login id>`
+//!    returns the oldest queued NOTIFY as the answer: `200`, its headers
+//!    (`RVP-From-Principal`, `Content-Type`, and `Notification-Type` and
+//!    `Subscription-Id` for presence), its body unchanged, plus
+//!    `RVP-Poll-Remaining: <n>` (poll again at once while it is not 0) and
+//!    `RVP-Poll-Dropped: <n>` when messages were lost. `204` when nothing
+//!    waits. Messages are kept until polled or until the login subscription
+//!    ends (lease or UNSUBSCRIBE).
+//!
+//! ## Limits
+//! Request head (`431`) and body (`413`) sizes, a request read timeout
+//! (slow clients are cut off), connections in all and per peer address,
+//! subscriptions per principal, watchers per principal, properties per
+//! principal, queued notifications per polling login and per destination,
+//! requests in flight outbound, hop count: see [`config::LimitsConfig`].
+//!
+//! ## Embedding
+//! ```no_run
+//! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::sync::Arc;
+//! use rvp_server::{Config, Server};
+//! use rvp_server::directory::FileDirectory;
+//!
+//! let config = Config::load("rvp-server.toml".as_ref())?;
+//! let directory = Arc::new(FileDirectory::open(config.directory_path())?);
+//! let server = Server::bind(config, directory).await?;
+//! server.run_until(async { let _ = tokio::signal::ctrl_c().await; }).await;
+//! # Ok(()) }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs, missing_debug_implementations)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used))]

@@ -197,7 +197,7 @@ fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
         }
     }
     println!(
-        "  connect: rvp login alice@{} --server {addr}   (RVP clients: server {addr}, Digest authentication)",
+        "  connect an RVP client to {addr} as alice@{} (Digest authentication); Pidgin + librvp: see the README",
         config.domains[0].name
     );
     println!("  stop with Ctrl-C (watchers are told everyone went offline)");
