@@ -503,7 +503,17 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             let text = v
                 .to_str()
                 .map_err(|_| Failure::bad("Call-Back is not text"))?;
-            checked_callback(ctx, requester, text.trim())?
+            let callback = checked_callback(ctx, requester, text.trim())?;
+            if kind == NotificationType::PragmaNotify
+                && shared.callback_kind(callback.as_str()) != CallbackKind::Listener
+            {
+                // What is sent to a node is pushed to its login callbacks; a
+                // login whose callback is a node would loop.
+                return Err(Failure::bad(
+                    "a pragma/notify Call-Back must be a listener (http://address:port)",
+                ));
+            }
+            callback
         }
     };
     let origin = origin_of(ctx.peer.ip());
@@ -535,7 +545,7 @@ fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             model.logins.insert(
                 subscribed.id,
                 Login {
-                    principal: requester.principal.clone(),
+                    principal: ctx.target.clone(),
                     origin,
                     mode,
                     failures: 0,

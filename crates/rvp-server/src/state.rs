@@ -386,7 +386,17 @@ impl Shared {
                     out.queued += 1;
                 }
                 Some(LoginMode::Callback(url)) => jobs.push(url.clone()),
-                None => jobs.push(d.callback.as_str().to_owned()),
+                // Not a login this process made (cannot happen through the
+                // handler): push only to a listener, never to a node URL.
+                None if self.callback_kind(d.callback.as_str()) == CallbackKind::Listener => {
+                    jobs.push(d.callback.as_str().to_owned());
+                }
+                None => {
+                    tracing::warn!(
+                        id = d.subscription.get(),
+                        "pragma/notify subscription without a login"
+                    );
+                }
             }
         }
         self.after_change(model);

@@ -22,6 +22,8 @@ async fn callbacks_must_point_at_the_client_or_a_principal() {
         ("http://example.com/instmsg/aliases/nobody", 403),
         ("http://other.test/instmsg/aliases/mallory", 403),
         ("not a url", 403),
+        // A login whose callback is a node would loop.
+        ("http://example.com/instmsg/aliases/alice", 400),
         ("http://127.0.0.1:40000", 200),
         ("http://localhost:40000", 200),
     ] {
