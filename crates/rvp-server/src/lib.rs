@@ -129,6 +129,7 @@ pub mod config;
 pub mod directory;
 mod dispatch;
 mod handler;
+mod logins;
 mod names;
 pub mod outbound;
 mod serve;

@@ -2,7 +2,7 @@
 //! subscriptions with their callback or polling queue), stored properties,
 //! and delivery of everything the core emits.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ use crate::auth::DigestAuth;
 use crate::config::Config;
 use crate::directory::{Directory, PrincipalEntry};
 use crate::dispatch::{Dispatcher, Job};
+use crate::logins::{Login, LoginMode, Logins, Queued};
 use crate::names::{Named, Names};
 use crate::outbound::Outbound;
 
@@ -30,39 +31,11 @@ pub(crate) const MAX_STORED_PROPS: usize = 32;
 /// The largest stored property value, in bytes.
 pub(crate) const MAX_PROP_BYTES: usize = 4096;
 
-/// How a login receives what is sent to its principal.
-#[derive(Debug)]
-pub(crate) enum LoginMode {
-    /// Pushed to the client's listener.
-    Callback(String),
-    /// Queued until the client polls (this project's polling extension).
-    Polling {
-        queue: VecDeque<Queued>,
-        dropped: u64,
-    },
-}
-
-/// A notification waiting for a polling client.
-#[derive(Clone, Debug)]
-pub(crate) struct Queued {
-    pub(crate) headers: HeaderMap,
-    pub(crate) body: Bytes,
-}
-
-/// One login: a pragma/notify subscription on the principal's own node.
-#[derive(Debug)]
-pub(crate) struct Login {
-    pub(crate) principal: PrincipalId,
-    pub(crate) origin: Origin,
-    pub(crate) mode: LoginMode,
-    pub(crate) failures: u32,
-}
-
 /// Everything behind the one lock.
 #[derive(Debug)]
 pub(crate) struct Model {
     pub(crate) core: presence_model::Server,
-    pub(crate) logins: HashMap<SubscriptionId, Login>,
+    pub(crate) logins: Logins,
     /// Properties other than `state` set by PROPPATCH, per principal.
     pub(crate) props: HashMap<PrincipalId, Vec<Property>>,
 }
@@ -166,7 +139,7 @@ impl Shared {
                 auth,
                 model: Mutex::new(Model {
                     core,
-                    logins: HashMap::new(),
+                    logins: Logins::default(),
                     props: HashMap::new(),
                 }),
                 wake: Notify::new(),
@@ -373,7 +346,7 @@ impl Shared {
         };
         let mut jobs = Vec::new();
         for d in deliveries {
-            match model.logins.get_mut(&d.subscription).map(|l| &mut l.mode) {
+            match model.logins.get_mut(d.subscription).map(|l| &mut l.mode) {
                 Some(LoginMode::Polling { queue, dropped, .. }) => {
                     if queue.len() >= max_queue {
                         queue.pop_front();
@@ -423,14 +396,15 @@ impl Shared {
         let ok = matches!(outcome, Ok(s) if s.is_success());
         let mut model = self.lock();
         let mut dead = Vec::new();
-        for (id, login) in &mut model.logins {
-            if matches!(&login.mode, LoginMode::Callback(u) if u == url) {
+        let limit = self.config.limits.callback_failures;
+        for id in model.logins.with_callback(url) {
+            if let Some(login) = model.logins.get_mut(id) {
                 if ok {
                     login.failures = 0;
                 } else {
                     login.failures += 1;
-                    if login.failures >= self.config.limits.callback_failures {
-                        dead.push(*id);
+                    if login.failures >= limit {
+                        dead.push(id);
                     }
                 }
             }
@@ -580,7 +554,7 @@ impl Shared {
     fn all_offline_now(self: &Arc<Self>) {
         let now = Instant::now();
         let mut model = self.lock();
-        let logins: Vec<_> = model.logins.drain().collect();
+        let logins = model.logins.drain();
         let mut principals: Vec<PrincipalId> =
             logins.iter().map(|(_, l)| l.principal.clone()).collect();
         principals.sort();
@@ -609,8 +583,8 @@ pub(crate) fn end_login(model: &mut Model, now: Instant, id: SubscriptionId, log
     let _ = model.core.unsubscribe(now, &owner, &login.principal, id);
     let still_logged_in = model
         .logins
-        .values()
-        .any(|l| l.principal == login.principal && l.origin == login.origin);
+        .of_principal(&login.principal)
+        .any(|l| l.origin == login.origin);
     if !still_logged_in {
         let _ = model.core.set_state(
             now,

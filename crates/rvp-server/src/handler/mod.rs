@@ -42,9 +42,8 @@ mod notify;
 mod props;
 mod subscribe;
 
-use crate::state::{
-    CallbackKind, Login, LoginMode, MAX_PROP_BYTES, MAX_STORED_PROPS, Shared, origin_of,
-};
+use crate::logins::{Login, LoginMode};
+use crate::state::{CallbackKind, MAX_PROP_BYTES, MAX_STORED_PROPS, Shared, origin_of};
 
 /// `RVP-Poll-Interval`: this project's polling extension (see the crate
 /// docs): on a login SUBSCRIBE, asks for polling with the given interval in

@@ -110,7 +110,7 @@ pub(super) fn poll(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
     let mut model = ctx.shared.lock();
     let login = model
         .logins
-        .get_mut(&id)
+        .get_mut(id)
         .ok_or_else(|| Failure::new(StatusCode::NOT_FOUND, "no such login subscription"))?;
     if login.principal != requester.principal || login.principal != ctx.target {
         return Err(Failure::new(
