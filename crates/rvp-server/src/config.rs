@@ -58,6 +58,16 @@ pub enum Role {
     Both,
 }
 
+impl std::fmt::Display for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Role::Home => "home",
+            Role::Router => "router",
+            Role::Both => "both (router and home server)",
+        })
+    }
+}
+
 /// What a router does with a request for a principal hosted on another
 /// server of the organisation.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Deserialize)]

@@ -91,7 +91,7 @@ fn main() -> ExitCode {
     };
     if cli.check_config {
         println!(
-            "configuration ok: role {:?}, domains {}, listen {}, {} principals in {}",
+            "configuration ok: role {}, domains {}, listen {}, {} principals in {}",
             config.role,
             config
                 .domains
@@ -173,7 +173,7 @@ fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
         }
     );
     println!(
-        "  role: {:?}; IM domains: {}; data: {}",
+        "  role: {}; IM domains: {}; data: {}",
         config.role,
         config
             .domains
@@ -238,5 +238,6 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }
