@@ -45,18 +45,28 @@ pub(crate) struct Block<'a> {
 
 impl<'a> Block<'a> {
     /// Removes and returns the single field called `name`; a second one is an error.
+    ///
+    /// A taken field is left in place with an empty name (no scanned field has one, and
+    /// `name` is never empty), so taking does not shift the fields after it.
     pub(crate) fn take(&mut self, name: &'static str) -> Result<Option<RawField<'a>>, MimeError> {
         let mut found = None;
-        let mut i = 0;
-        while i < self.fields.len() {
-            if self.fields[i].is(name) {
-                let f = self.fields.remove(i);
+        for field in &mut self.fields {
+            if field.is(name) {
                 if found.is_some() {
-                    return Err(MimeError::DuplicateField { name, line: f.line });
+                    return Err(MimeError::DuplicateField {
+                        name,
+                        line: field.line,
+                    });
                 }
-                found = Some(f);
-            } else {
-                i += 1;
+                let line = field.line;
+                found = Some(std::mem::replace(
+                    field,
+                    RawField {
+                        name: "",
+                        value: Cow::Borrowed(""),
+                        line,
+                    },
+                ));
             }
         }
         Ok(found)
@@ -64,7 +74,11 @@ impl<'a> Block<'a> {
 
     /// The remaining fields as owned [`Field`]s, in order.
     pub(crate) fn into_extra(self) -> Result<Vec<Field>, MimeError> {
-        self.fields.iter().map(RawField::to_field).collect()
+        self.fields
+            .iter()
+            .filter(|f| !f.name.is_empty())
+            .map(RawField::to_field)
+            .collect()
     }
 }
 
