@@ -21,6 +21,18 @@ pub(super) struct RequestHead {
     pub(super) target: Uri,
     pub(super) version: Version,
     pub(super) headers: HeaderMap,
+    pub(super) framing: FramingFields,
+}
+
+/// What the field parser saw of the framing fields, so that framing needs no lookup
+/// in the header map unless `Transfer-Encoding` is present.
+#[derive(Debug, Default)]
+pub(super) struct FramingFields {
+    /// A `Transfer-Encoding` field was present.
+    pub(super) transfer_encoding: bool,
+    /// The length all `Content-Length` fields declare (`Some(None)`: one of them is
+    /// invalid or they disagree), `None` without such a field.
+    pub(super) content_length: Option<Option<usize>>,
 }
 
 /// The parts of a response head.
@@ -30,6 +42,7 @@ pub(super) struct ResponseHead {
     pub(super) reason: Option<ReasonPhrase>,
     pub(super) version: Version,
     pub(super) headers: HeaderMap,
+    pub(super) framing: FramingFields,
 }
 
 /// A cursor over the head's lines.
@@ -122,12 +135,13 @@ pub(super) fn parse_request(head: &Bytes, config: &Config) -> Result<RequestHead
     }
     let version = parse_version(&line[v_start..v_end], start + v_start)?;
 
-    let headers = parse_fields(&mut lines, config)?;
+    let (headers, framing) = parse_fields(&mut lines, config)?;
     Ok(RequestHead {
         method,
         target,
         version,
         headers,
+        framing,
     })
 }
 
@@ -176,12 +190,13 @@ pub(super) fn parse_response(head: &Bytes, config: &Config) -> Result<ResponseHe
         Some(_) => return Err(syntax(Syntax::StatusCode, start + after)),
     };
 
-    let headers = parse_fields(&mut lines, config)?;
+    let (headers, framing) = parse_fields(&mut lines, config)?;
     Ok(ResponseHead {
         status,
         reason,
         version,
         headers,
+        framing,
     })
 }
 
@@ -219,18 +234,22 @@ fn parse_version(v: &[u8], offset: usize) -> Result<Version, DecodeError> {
 }
 
 /// Parses header field lines up to the empty line.
-fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, DecodeError> {
+fn parse_fields(
+    lines: &mut Lines<'_>,
+    config: &Config,
+) -> Result<(HeaderMap, FramingFields), DecodeError> {
     let head = lines.head;
     // One field per remaining line at most: sizing the map once avoids regrowing it.
     let remaining = memchr::memchr_iter(b'\n', &head[lines.pos..]).count();
     let mut headers = HeaderMap::with_capacity(remaining.min(config.limits.max_headers));
+    let mut framing = FramingFields::default();
     let mut count = 0usize;
     loop {
         let Some((start, end)) = lines.next_line()? else {
             return Err(syntax(Syntax::LineEnding, head.len()));
         };
         if start == end {
-            return Ok(headers);
+            return Ok((headers, framing));
         }
         let line = &head[start..end];
         if matches!(line[0], b' ' | b'\t') {
@@ -292,6 +311,15 @@ fn parse_fields(lines: &mut Lines<'_>, config: &Config) -> Result<HeaderMap, Dec
                 .unwrap_or(0);
             syntax(Syntax::HeaderValue, start + v_start + bad)
         })?;
+        if name == http::header::CONTENT_LENGTH {
+            let previous = framing.content_length.unwrap_or(None);
+            framing.content_length = Some(match framing.content_length {
+                Some(None) => None,
+                _ => super::content_length(std::iter::once(&value), previous),
+            });
+        } else if name == http::header::TRANSFER_ENCODING {
+            framing.transfer_encoding = true;
+        }
         headers.append(name, value);
     }
 }

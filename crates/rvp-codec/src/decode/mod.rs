@@ -18,13 +18,13 @@ mod head;
 
 use bytes::{Bytes, BytesMut};
 use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, StatusCode};
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 pub use error::{DecodeError, Syntax};
 
 use crate::{Config, Request, Response};
 use chunked::{Chunked, Step};
-use head::{RequestHead, ResponseHead};
+use head::{FramingFields, RequestHead, ResponseHead};
 
 /// Decodes requests, one after the other, from a byte stream.
 ///
@@ -69,7 +69,7 @@ impl RequestDecoder {
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
         let done = self
             .framer
-            .decode(buf, head::parse_request, |h, _| request_framing(&h.headers))?;
+            .decode(buf, head::parse_request, |h, _| request_framing(h))?;
         Ok(done.map(|(h, body)| Request {
             method: h.method,
             target: h.target,
@@ -371,8 +371,8 @@ fn find_head_end(buf: &[u8], from: usize, limit: usize) -> Option<usize> {
 }
 
 /// Body framing of a request: `Transfer-Encoding: chunked`, `Content-Length`, or none.
-fn request_framing(headers: &HeaderMap) -> Result<Framing, DecodeError> {
-    Ok(declared_framing(headers)?.unwrap_or(Framing::Length(0)))
+fn request_framing(head: &RequestHead) -> Result<Framing, DecodeError> {
+    Ok(declared_framing(&head.headers, &head.framing)?.unwrap_or(Framing::Length(0)))
 }
 
 /// Body framing of a response (RFC 9112 section 6.3).
@@ -385,10 +385,21 @@ fn response_framing(head: &ResponseHead, to_head: bool) -> Result<Framing, Decod
     {
         return Ok(Framing::Length(0));
     }
-    Ok(declared_framing(&head.headers)?.unwrap_or(Framing::UntilClose))
+    Ok(declared_framing(&head.headers, &head.framing)?.unwrap_or(Framing::UntilClose))
 }
 
-fn declared_framing(headers: &HeaderMap) -> Result<Option<Framing>, DecodeError> {
+fn declared_framing(
+    headers: &HeaderMap,
+    seen: &FramingFields,
+) -> Result<Option<Framing>, DecodeError> {
+    if !seen.transfer_encoding {
+        // The usual case: the field parser has read `Content-Length` already.
+        return match seen.content_length {
+            None => Ok(None),
+            Some(Some(n)) => Ok(Some(Framing::Length(n))),
+            Some(None) => Err(DecodeError::InvalidContentLength),
+        };
+    }
     let mut te = headers.get_all(TRANSFER_ENCODING).iter().peekable();
     let mut cl = headers.get_all(CONTENT_LENGTH).iter().peekable();
     if te.peek().is_some() {
@@ -407,18 +418,33 @@ fn declared_framing(headers: &HeaderMap) -> Result<Option<Framing>, DecodeError>
         }
         return Ok(Some(Framing::Chunked(Chunked::Size, BytesMut::new())));
     }
-    let mut length = None;
-    for item in cl
+    match cl.peek() {
+        None => Ok(None),
+        Some(_) => content_length(cl, None)
+            .map(|n| Some(Framing::Length(n)))
+            .ok_or(DecodeError::InvalidContentLength),
+    }
+}
+
+/// The body length `Content-Length` field values declare, given the `known` one of
+/// earlier values: `None` when an item is not a length or two disagree (or when
+/// `values` is empty and nothing is known).
+pub(super) fn content_length<'a>(
+    values: impl Iterator<Item = &'a HeaderValue>,
+    known: Option<usize>,
+) -> Option<usize> {
+    let mut length = known;
+    for item in values
         .flat_map(|v| v.as_bytes().split(|&b| b == b','))
         .map(trim)
     {
-        let n = parse_length(item).ok_or(DecodeError::InvalidContentLength)?;
+        let n = parse_length(item)?;
         if length.is_some_and(|l| l != n) {
-            return Err(DecodeError::InvalidContentLength);
+            return None;
         }
         length = Some(n);
     }
-    Ok(length.map(Framing::Length))
+    length
 }
 
 fn trim(s: &[u8]) -> &[u8] {

@@ -2,7 +2,9 @@
 //! carry them.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use http::Uri;
 
@@ -32,10 +34,26 @@ const MAX_URL_LEN: usize = 2048;
 /// assert!("ftp://example.com/".parse::<AbsoluteUrl>().is_err());
 /// # Ok::<(), rvp_codec::header::InvalidValue>(())
 /// ```
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct AbsoluteUrl {
     text: Box<str>,
-    uri: Uri,
+    /// The parsed form, made on first use when the text took the plain path of
+    /// [`from_bytes`](Self::from_bytes) (which `http` is then known to accept).
+    uri: OnceLock<Uri>,
+}
+
+impl PartialEq for AbsoluteUrl {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for AbsoluteUrl {}
+
+impl Hash for AbsoluteUrl {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
 }
 
 impl AbsoluteUrl {
@@ -50,11 +68,30 @@ impl AbsoluteUrl {
                 max: MAX_URL_LEN,
             });
         }
-        if let Some(offset) = s.iter().position(|&b| !b.is_ascii_graphic()) {
-            return Err(super::syntax::unexpected(s, offset));
-        }
-        if s.contains(&b'#') {
+        // One branch-free pass (it vectorizes) over the usual, valid URL; the byte at
+        // fault is looked for only when there is one.
+        let suspect = s
+            .iter()
+            .fold(false, |acc, &b| acc | !b.is_ascii_graphic() | (b == b'#'));
+        if suspect {
+            if let Some(offset) = s.iter().position(|&b| !b.is_ascii_graphic()) {
+                return Err(super::syntax::unexpected(s, offset));
+            }
             return Err(InvalidValue::NotAbsoluteUrl);
+        }
+        // Checked above: every byte is visible ASCII.
+        let text = || {
+            std::str::from_utf8(s).map_err(|e| InvalidValue::NotUtf8 {
+                offset: e.valid_up_to(),
+            })
+        };
+        if is_plain_http_url(s) {
+            // `http` accepts every such URL (see `is_plain_http_url`): its parse is
+            // deferred to the first call of `uri`, which most users never make.
+            return Ok(Self {
+                text: text()?.into(),
+                uri: OnceLock::new(),
+            });
         }
         let uri = Uri::try_from(s).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
         let scheme = uri.scheme_str().ok_or(InvalidValue::NotAbsoluteUrl)?;
@@ -65,13 +102,10 @@ impl AbsoluteUrl {
         if !plain_authority(authority.as_str().as_bytes()) {
             return Err(InvalidValue::NotAbsoluteUrl);
         }
-        // Checked above: every byte is visible ASCII.
-        let text = std::str::from_utf8(s)
-            .map_err(|e| InvalidValue::NotUtf8 {
-                offset: e.valid_up_to(),
-            })?
-            .into();
-        Ok(Self { text, uri })
+        Ok(Self {
+            text: text()?.into(),
+            uri: OnceLock::from(uri),
+        })
     }
 
     /// The URL as received.
@@ -81,22 +115,25 @@ impl AbsoluteUrl {
 
     /// The parsed URL.
     pub fn uri(&self) -> &Uri {
-        &self.uri
+        // The text was accepted by `http` (or is known to be, see `is_plain_http_url`),
+        // so the default is never used.
+        self.uri
+            .get_or_init(|| Uri::try_from(self.text.as_bytes()).unwrap_or_default())
     }
 
     /// The host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
     pub fn host(&self) -> &str {
-        self.uri.host().unwrap_or_default()
+        self.uri().host().unwrap_or_default()
     }
 
     /// The explicit port, if any.
     pub fn port(&self) -> Option<u16> {
-        self.uri.port_u16()
+        self.uri().port_u16()
     }
 
     /// Whether the scheme is `https`.
     pub fn is_https(&self) -> bool {
-        self.uri
+        self.uri()
             .scheme_str()
             .is_some_and(|s| s.eq_ignore_ascii_case("https"))
     }
@@ -112,6 +149,70 @@ pub(crate) fn valid_port(authority: &http::uri::Authority) -> bool {
 /// Whether an authority (as `http` parsed it) has no user-info, a non-empty host and, if
 /// a port is written, a valid one: the checks of [`valid_port`] plus the `@` and empty
 /// host checks, in one pass over the bytes instead of `http`'s splitting.
+/// Whether `s` (visible ASCII without `#`, at most [`MAX_URL_LEN`] bytes) is an
+/// `http`/`https` URL in the plain form every RVP peer sends: the scheme in any case,
+/// `://`, a host of letters, digits, dots and hyphens, an optional port of at most
+/// 65535, and a path and query without the bytes `http` refuses there (`<`, `>`, and
+/// `` ` `` in the path, `"` in the query). `http::Uri` accepts every such URL with
+/// that scheme and authority, so `from_bytes` may skip parsing it; anything else
+/// takes the full parse, which decides acceptance and the error exactly as before.
+fn is_plain_http_url(s: &[u8]) -> bool {
+    let rest = match s {
+        [h, t1, t2, p, b':', b'/', b'/', rest @ ..]
+            if [*h, *t1, *t2, *p].eq_ignore_ascii_case(b"http") =>
+        {
+            rest
+        }
+        [h, t1, t2, p, x, b':', b'/', b'/', rest @ ..]
+            if [*h, *t1, *t2, *p, *x].eq_ignore_ascii_case(b"https") =>
+        {
+            rest
+        }
+        _ => return false,
+    };
+    let auth_end = rest
+        .iter()
+        .position(|&b| b == b'/' || b == b'?')
+        .unwrap_or(rest.len());
+    let (authority, path_and_query) = rest.split_at(auth_end);
+    let host_end = authority
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+        .unwrap_or(authority.len());
+    if host_end == 0 {
+        return false;
+    }
+    match &authority[host_end..] {
+        [] => {}
+        [b':', digits @ ..] => {
+            if digits.is_empty()
+                || digits.len() > 5
+                || !digits.iter().all(u8::is_ascii_digit)
+                || digits
+                    .iter()
+                    .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
+                    > u32::from(u16::MAX)
+            {
+                return false;
+            }
+        }
+        _ => return false,
+    }
+    let query = path_and_query
+        .iter()
+        .position(|&b| b == b'?')
+        .unwrap_or(path_and_query.len());
+    let (path, query) = path_and_query.split_at(query);
+    // Branch-free folds: they vectorize.
+    let bad_path = path.iter().fold(false, |acc, &b| {
+        acc | (b == b'<') | (b == b'>') | (b == b'`')
+    });
+    let bad_query = query.iter().fold(false, |acc, &b| {
+        acc | (b == b'<') | (b == b'>') | (b == b'"')
+    });
+    !bad_path && !bad_query
+}
+
 fn plain_authority(a: &[u8]) -> bool {
     if a.is_empty() || memchr::memchr(b'@', a).is_some() {
         return false;
@@ -202,6 +303,61 @@ mod tests {
     }
 
     use super::*;
+
+    /// What the full parse of `from_bytes` gives for `s`: the parsed URI when it is
+    /// accepted.
+    fn full_parse(s: &[u8]) -> Option<Uri> {
+        let uri = Uri::try_from(s).ok()?;
+        let scheme = uri.scheme_str()?;
+        let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+        (http && super::plain_authority(uri.authority()?.as_str().as_bytes())).then_some(uri)
+    }
+
+    fn check_plain_path(s: &[u8]) {
+        let prechecked = s.iter().all(u8::is_ascii_graphic) && !s.contains(&b'#');
+        if prechecked && super::is_plain_http_url(s) {
+            let uri = full_parse(s).unwrap_or_else(|| panic!("http refuses {s:?}"));
+            let url = AbsoluteUrl::from_bytes(s).unwrap();
+            assert_eq!(url.uri(), &uri);
+            assert_eq!(url.as_str().as_bytes(), s);
+        }
+    }
+
+    #[test]
+    fn plain_path_is_accepted_by_http() {
+        for s in [
+            "http://a",
+            "HTTPS://A.B-C:0/",
+            "http://a:65535",
+            "http://a:65536",
+            "http://a:",
+            "http://:80",
+            "http://a/<",
+            "http://a/?<",
+            "http://a/`",
+            "http://a/?`",
+            "http://a/\"",
+            "http://a/?\"",
+            "http://a?x=1",
+            "http://a/{}|^[]\\%zz",
+            "http://a/??=&",
+            "http:///x",
+            "https:/x",
+            "httpx://a",
+        ] {
+            check_plain_path(s.as_bytes());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_path_agrees_with_http(
+            scheme in "(?i)(http|https|ftp|htt)(://|:/|:)?",
+            rest in "[a-z0-9.:/?\\-\"<>`@\\[\\]{}|^%_~!$&'()*+,;=]{0,24}",
+        ) {
+            check_plain_path(format!("{scheme}{rest}").as_bytes());
+        }
+    }
 
     #[test]
     fn accepts_peer_urls() {

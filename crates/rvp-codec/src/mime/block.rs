@@ -45,18 +45,28 @@ pub(crate) struct Block<'a> {
 
 impl<'a> Block<'a> {
     /// Removes and returns the single field called `name`; a second one is an error.
+    ///
+    /// A taken field is left in place with an empty name (no scanned field has one, and
+    /// `name` is never empty), so taking does not shift the fields after it.
     pub(crate) fn take(&mut self, name: &'static str) -> Result<Option<RawField<'a>>, MimeError> {
         let mut found = None;
-        let mut i = 0;
-        while i < self.fields.len() {
-            if self.fields[i].is(name) {
-                let f = self.fields.remove(i);
+        for field in &mut self.fields {
+            if field.is(name) {
                 if found.is_some() {
-                    return Err(MimeError::DuplicateField { name, line: f.line });
+                    return Err(MimeError::DuplicateField {
+                        name,
+                        line: field.line,
+                    });
                 }
-                found = Some(f);
-            } else {
-                i += 1;
+                let line = field.line;
+                found = Some(std::mem::replace(
+                    field,
+                    RawField {
+                        name: "",
+                        value: Cow::Borrowed(""),
+                        line,
+                    },
+                ));
             }
         }
         Ok(found)
@@ -64,7 +74,11 @@ impl<'a> Block<'a> {
 
     /// The remaining fields as owned [`Field`]s, in order.
     pub(crate) fn into_extra(self) -> Result<Vec<Field>, MimeError> {
-        self.fields.iter().map(RawField::to_field).collect()
+        self.fields
+            .iter()
+            .filter(|f| !f.name.is_empty())
+            .map(RawField::to_field)
+            .collect()
     }
 }
 
@@ -194,10 +208,20 @@ pub(crate) fn scan<'a>(
     mut line: usize,
     config: &Config,
 ) -> Result<Block<'a>, MimeError> {
-    let mut fields: Vec<RawField<'a>> = Vec::new();
+    // Payloads carry a handful of fields: one allocation holds them.
+    let mut fields: Vec<RawField<'a>> = Vec::with_capacity(8);
     let mut lines = 0usize;
     let mut pos = start;
+    // One UTF-8 check for the whole input instead of one per line: lines inside its
+    // valid prefix are sliced from it; a line reaching past it is checked on its own,
+    // which reports the error as before.
+    let from_start = input.get(start..).unwrap_or_default();
+    let valid = match std::str::from_utf8(from_start) {
+        Ok(all) => all,
+        Err(e) => std::str::from_utf8(&from_start[..e.valid_up_to()]).unwrap_or_default(),
+    };
     while pos < input.len() {
+        let line_start = pos - start;
         let (raw, next) = line_at(input, pos);
         let terminated = next > pos + raw.len();
         let content = match raw.strip_suffix(b"\r") {
@@ -224,7 +248,10 @@ pub(crate) fn scan<'a>(
                 limit: config.limits.max_headers,
             });
         }
-        let text = std::str::from_utf8(content).map_err(|_| MimeError::NonUtf8 { line })?;
+        let text = match valid.get(line_start..line_start + content.len()) {
+            Some(text) => text,
+            None => std::str::from_utf8(content).map_err(|_| MimeError::NonUtf8 { line })?,
+        };
         if text.starts_with([' ', '\t']) {
             let Some(prev) = fields.last_mut().filter(|_| config.relaxed_head_syntax) else {
                 return Err(MimeError::Folded { line });

@@ -52,16 +52,22 @@ impl Guid {
         if inner.len() != 36 {
             return Err(ERR);
         }
-        let mut value: u128 = 0;
-        for (i, &b) in inner.iter().enumerate() {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                if b != b'-' {
-                    return Err(ERR);
-                }
-                continue;
-            }
-            let digit = hex_digit(b).ok_or(ERR)?;
-            value = (value << 4) | u128::from(digit);
+        if [inner[8], inner[13], inner[18], inner[23]] != [b'-'; 4] {
+            return Err(ERR);
+        }
+        // Table lookups without a branch per digit; one test at the end.
+        let digits = inner[..8]
+            .iter()
+            .chain(&inner[9..13])
+            .chain(&inner[14..18])
+            .chain(&inner[19..23])
+            .chain(&inner[24..]);
+        let (value, bad) = digits.fold((0u128, 0u8), |(value, bad), &b| {
+            let d = HEX_VALUE[usize::from(b)];
+            ((value << 4) | u128::from(d & 0x0f), bad | d)
+        });
+        if bad & NOT_HEX != 0 {
+            return Err(ERR);
         }
         Ok(Self(value))
     }
@@ -71,6 +77,22 @@ impl Guid {
         out.extend_from_slice(self.to_string().as_bytes());
     }
 }
+
+/// Marks a byte that is not a hex digit in [`HEX_VALUE`].
+const NOT_HEX: u8 = 0x80;
+
+/// Every byte's hex digit value, or [`NOT_HEX`].
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [NOT_HEX; 256];
+    let mut b = 0;
+    while b < 256 {
+        if let Some(d) = hex_digit(b as u8) {
+            table[b] = d;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// The value of a hex digit.
 pub(crate) const fn hex_digit(b: u8) -> Option<u8> {

@@ -180,7 +180,6 @@ impl Payload {
         };
         let content_type = ContentType::parse(&ct.value, ct.line, config)?;
         let kind = content_type.kind(config);
-        let raw_content_type = ct.to_field()?.value().clone();
         let parts = Parts {
             input,
             block: head,
@@ -192,7 +191,13 @@ impl Payload {
             Kind::Typing => Payload::Typing(TypingNotice::decode(parts, config)?),
             Kind::Invitation => Payload::Invitation(Invitation::decode(parts, config)?),
             Kind::Leave => Payload::Leave(LeaveNotice::decode(parts, config)?),
-            Kind::Unknown => Payload::Unknown(UnknownPayload::decode(parts, raw_content_type)?),
+            Kind::Unknown => {
+                // Only an unknown payload keeps its `Content-Type` text. The scanner
+                // already checked the name (a token) and the value (trimmed, no control
+                // characters), so for the other kinds this conversion could not fail.
+                let raw_content_type = ct.to_field()?.value().clone();
+                Payload::Unknown(UnknownPayload::decode(parts, raw_content_type)?)
+            }
         })
     }
 
