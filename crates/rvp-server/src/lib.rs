@@ -50,7 +50,8 @@
 //!
 //! ## Authentication policy
 //! - Every request about a principal of our domains is authenticated with
-//!   HTTP Digest (RFC 2617 MD5 with `qop=auth`, RFC 7616 SHA-256), except
+//!   HTTP Digest (RFC 2617 MD5 with `qop=auth`; RFC 7616 SHA-256 too when
+//!   `[auth] offer-sha256` is on, which librvp cannot log in with), except
 //!   the router's `302` (which reveals only the home server's name). The
 //!   challenge's realm is the IM domain. Usernames: `alias`,
 //!   `alias@domain`, `NTDOMAIN\alias`, `NTDOMAIN/alias` (hashes for each
