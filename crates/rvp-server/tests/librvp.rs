@@ -12,6 +12,8 @@
 //! Not covered here: the cross-check with this project's own `rvp` client, which does
 //! not exist yet (issue 7 asks for it once it does).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
 #[path = "librvp/support.rs"]
 mod support;
 
@@ -44,7 +46,7 @@ fn pair(name: &str, extra: &str) -> Option<(Server, Host, Host)> {
     Some((server, alice, bob))
 }
 
-/// 1. Login with Digest: librvp sends credentials only after a 401.
+/// Scenario 1: Login with Digest: librvp sends credentials only after a 401.
 #[test]
 fn s01_login_with_digest() {
     let Some(_) = host_binary() else { return };
@@ -54,7 +56,12 @@ fn s01_login_with_digest() {
     for who in ["alice", "bob"] {
         let target = format!("target=/instmsg/aliases/{who}");
         server.expect_log(
-            &["method=SUBSCRIBE", &target, "status=401", "credentials required"],
+            &[
+                "method=SUBSCRIBE",
+                &target,
+                "status=401",
+                "credentials required",
+            ],
             T,
         );
         server.expect_log(&["answered", "method=SUBSCRIBE", &target, "status=200"], T);
@@ -65,14 +72,20 @@ fn s01_login_with_digest() {
     bob.logout();
 }
 
-/// 2. Every state librvp can set, set by alice, seen by bob's librvp as the same state.
+/// Scenario 2: Every state librvp can set, set by alice, seen by bob's librvp as the same state.
 #[test]
 fn s02_every_state_is_seen_by_the_buddy() {
     let Some((_server, mut alice, mut bob)) = pair("states", "") else {
         return;
     };
     for state in [
-        "busy", "idle", "back-soon", "away", "on-phone", "at-lunch", "online",
+        "busy",
+        "idle",
+        "back-soon",
+        "away",
+        "on-phone",
+        "at-lunch",
+        "online",
     ] {
         alice.send(&format!("status {state}"));
         bob.expect(&format!("buddy-status alice@localhost {state}"), T);
@@ -81,7 +94,7 @@ fn s02_every_state_is_seen_by_the_buddy() {
     bob.logout();
 }
 
-/// 3. bob added to alice's buddy list and removed again; the UNSUBSCRIBE reaches the
+/// Scenario 3: bob added to alice's buddy list and removed again; the UNSUBSCRIBE reaches the
 /// server and is answered 200.
 #[test]
 fn s03_add_and_remove_a_buddy() {
@@ -93,7 +106,12 @@ fn s03_add_and_remove_a_buddy() {
     alice.expect("buddy-added bob@localhost", T);
     alice.expect("buddy-status bob@localhost online", T);
     server.expect_log(
-        &["answered", "method=SUBSCRIBE", "target=/instmsg/aliases/bob", "status=207"],
+        &[
+            "answered",
+            "method=SUBSCRIBE",
+            "target=/instmsg/aliases/bob",
+            "status=207",
+        ],
         T,
     );
     let before = server.count_log(&["answered", "method=UNSUBSCRIBE", "status=200"]);
@@ -101,14 +119,19 @@ fn s03_add_and_remove_a_buddy() {
     alice.send("remove bob@localhost");
     alice.expect("buddy-removed bob@localhost", T);
     server.expect_log(
-        &["answered", "method=UNSUBSCRIBE", "target=/instmsg/aliases/bob", "status=200"],
+        &[
+            "answered",
+            "method=UNSUBSCRIBE",
+            "target=/instmsg/aliases/bob",
+            "status=200",
+        ],
         T,
     );
     alice.logout();
     bob.logout();
 }
 
-/// 4. Messages both ways: plain, non-ASCII, markup characters and a long one, each
+/// Scenario 4: Messages both ways: plain, non-ASCII, markup characters and a long one, each
 /// received intact as librvp presents it.
 #[test]
 fn s04_messages_both_ways() {
@@ -146,7 +169,7 @@ fn exchange(from: &mut Host, to: &mut Host, texts: &[&[u8]]) {
     from.expect_none("undelivered", Duration::from_millis(100));
 }
 
-/// 5. Typing notifications from alice seen by bob.
+/// Scenario 5: Typing notifications from alice seen by bob.
 #[test]
 fn s05_typing_is_seen() {
     let Some((_server, mut alice, mut bob)) = pair("typing", "") else {
@@ -158,7 +181,7 @@ fn s05_typing_is_seen() {
     bob.logout();
 }
 
-/// 6. A message to a contact that is offline is reported as undelivered to the sender
+/// Scenario 6: A message to a contact that is offline is reported as undelivered to the sender
 /// (the server answers 412), and so is one to a principal that does not exist (404).
 #[test]
 fn s06_message_to_offline_contact_is_undelivered() {
@@ -170,19 +193,29 @@ fn s06_message_to_offline_contact_is_undelivered() {
     let e = alice.expect("undelivered bob@localhost", T);
     assert!(e.text(2).contains("are you there?"), "{}", e.line);
     server.expect_log(
-        &["answered", "method=NOTIFY", "target=/instmsg/aliases/bob", "status=412"],
+        &[
+            "answered",
+            "method=NOTIFY",
+            "target=/instmsg/aliases/bob",
+            "status=412",
+        ],
         T,
     );
     alice.send("send nobody@localhost hello?");
     alice.expect("undelivered nobody@localhost", T);
     server.expect_log(
-        &["answered", "method=NOTIFY", "target=/instmsg/aliases/nobody", "status=404"],
+        &[
+            "answered",
+            "method=NOTIFY",
+            "target=/instmsg/aliases/nobody",
+            "status=404",
+        ],
         T,
     );
     alice.logout();
 }
 
-/// 7. alice blocks bob (librvp edits her ACL): bob then sees alice offline and cannot
+/// Scenario 7: alice blocks bob (librvp edits her ACL): bob then sees alice offline and cannot
 /// message her.
 #[test]
 fn s07_blocked_buddy_sees_offline_and_cannot_message() {
@@ -198,7 +231,7 @@ fn s07_blocked_buddy_sees_offline_and_cannot_message() {
     bob.logout();
 }
 
-/// 8. Logout: bob sees alice go offline.
+/// Scenario 8: Logout: bob sees alice go offline.
 #[test]
 fn s08_logout_is_seen() {
     let Some((_server, alice, mut bob)) = pair("logout", "") else {
@@ -209,7 +242,7 @@ fn s08_logout_is_seen() {
     bob.logout();
 }
 
-/// 9. A session that stays up past the subscription lifetime (and the presence lease)
+/// Scenario 9: A session that stays up past the subscription lifetime (and the presence lease)
 /// still receives messages and stays online: librvp's renewals are served.
 #[test]
 fn s09_session_outlives_subscription_lifetime() {
@@ -237,7 +270,7 @@ fn s09_session_outlives_subscription_lifetime() {
     bob.logout();
 }
 
-/// 10. A wrong password ends in librvp's "Auth failed", and the server logs it.
+/// Scenario 10: A wrong password ends in librvp's "Auth failed", and the server logs it.
 #[test]
 fn s10_wrong_password_is_auth_failed_and_logged() {
     let Some(_) = host_binary() else { return };

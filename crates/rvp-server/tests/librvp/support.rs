@@ -6,8 +6,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::sync::OnceLock;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 /// Passwords whose Digest HA1 (`MD5(alias:localhost:password)`) has no zero byte.
@@ -457,7 +457,11 @@ impl Host {
     fn transcript(&self) -> String {
         let mut s = String::new();
         for (i, e) in self.history.iter().enumerate() {
-            let mark = if i + 1 == self.cursor { " <- last match" } else { "" };
+            let mark = if i + 1 == self.cursor {
+                " <- last match"
+            } else {
+                ""
+            };
             writeln!(s, "  {}{mark}", e.line).unwrap();
         }
         s
@@ -470,15 +474,28 @@ impl Host {
 
     /// Logs out (librvp's logout sequence), then quits.
     ///
-    /// librvp's logout busy-waits until its self UNSUBSCRIBE is in its table of
-    /// pending requests; a 401 exchange replaces the entry, so when the loop misses
-    /// that short window (another request or a NOTIFY being handled at the same time)
-    /// it spins forever. Letting librvp go idle first avoids that client bug.
+    /// librvp's logout busy-waits until its self UNSUBSCRIBE shows up in its table of
+    /// pending requests, but it looks only when no GLib event is pending, and the 401
+    /// exchange replaces the entry: when the 401 comes back at once (loopback) it
+    /// misses that window and spins forever (a client bug, README of
+    /// tests/interop/purple). The server ends the login at that UNSUBSCRIBE, so what
+    /// watchers see is still checked by the scenarios; the stuck host is killed here.
     pub(crate) fn logout(mut self) {
-        self.send("wait-ms 1500");
         self.send("logout");
-        self.expect("signed-off", Duration::from_secs(20));
-        self.finish("quit");
+        if self
+            .wait_for("signed-off", Duration::from_secs(6))
+            .is_some()
+        {
+            self.finish("quit");
+        } else {
+            eprintln!(
+                "note: {}: librvp's logout busy-wait did not end (known client bug); host killed",
+                self.name
+            );
+            let _ = self.child.kill();
+            let status = self.child.wait().unwrap();
+            assert_eq!(status.signal(), Some(9), "{}: {status}", self.name);
+        }
     }
 
     fn finish(&mut self, command: &str) {
