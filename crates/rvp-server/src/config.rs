@@ -218,8 +218,14 @@ pub struct AuthConfig {
     /// Lifetime of a Digest nonce, seconds; older nonces get `stale=true`.
     #[serde(default = "d_300")]
     pub nonce_lifetime_secs: u64,
-    /// Offer SHA-256 Digest (RFC 7616) besides MD5.
-    #[serde(default = "yes")]
+    /// Offer SHA-256 Digest (RFC 7616) besides MD5 (default off).
+    ///
+    /// Off by default because of librvp (Pidgin's RVP plugin): it does not pick one of
+    /// several `WWW-Authenticate` challenges but reads the parameters of all of them in
+    /// turn, so the last `algorithm` wins; with a SHA-256 challenge anywhere in the 401
+    /// it ends with "Server asked for unknown algorithm 'SHA-256'" and never logs in.
+    /// Turn it on only when no librvp user connects.
+    #[serde(default)]
     pub offer_sha256: bool,
 }
 
@@ -570,7 +576,7 @@ fn default_polling() -> PollingConfig {
 fn default_auth() -> AuthConfig {
     AuthConfig {
         nonce_lifetime_secs: 300,
-        offer_sha256: true,
+        offer_sha256: false,
     }
 }
 

@@ -30,7 +30,10 @@
 //! COPY and MOVE → `405`. Every answer carries the client's
 //! `RVP-Notifications-Version`. Multistatus hrefs are absolute logical
 //! URLs. A missing right is `403` (not the core's `401`: librvp treats a
-//! `401` after its credentials as a wrong password).
+//! `401` after its credentials as a wrong password), except a NOTIFY denied
+//! `send-to`, which is `412` like a NOTIFY to a principal with no login (the
+//! block stays hidden, and librvp shows "could not be delivered" for `412`
+//! and `404` but nothing at all for a `403`).
 //!
 //! ## Delivery
 //! NOTIFYs to a principal go to its logins' callbacks, unchanged. Presence
@@ -50,7 +53,8 @@
 //!
 //! ## Authentication policy
 //! - Every request about a principal of our domains is authenticated with
-//!   HTTP Digest (RFC 2617 MD5 with `qop=auth`, RFC 7616 SHA-256), except
+//!   HTTP Digest (RFC 2617 MD5 with `qop=auth`; RFC 7616 SHA-256 too when
+//!   `[auth] offer-sha256` is on, which librvp cannot log in with), except
 //!   the router's `302` (which reveals only the home server's name). The
 //!   challenge's realm is the IM domain. Usernames: `alias`,
 //!   `alias@domain`, `NTDOMAIN\alias`, `NTDOMAIN/alias` (hashes for each

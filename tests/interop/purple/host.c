@@ -371,6 +371,13 @@ static void run_command(char *line)
             purple_account_remove_buddy(account, buddy, purple_buddy_get_group(buddy));
             purple_blist_remove_buddy(buddy);
         }
+    } else if (strcmp(cmd, "block") == 0 && rest[0] != '\0') {
+        /* Pidgin's "Block": deny list plus privacy mode; librvp's add_deny edits the ACL. */
+        if (connection_or_error(cmd) != NULL)
+            purple_privacy_deny(account, rest, FALSE, FALSE);
+    } else if (strcmp(cmd, "unblock") == 0 && rest[0] != '\0') {
+        if (connection_or_error(cmd) != NULL)
+            purple_privacy_allow(account, rest, FALSE, FALSE);
     } else if (strcmp(cmd, "send") == 0 && (arg = strchr(rest, ' ')) != NULL) {
         PurpleConversation *conv;
         *arg++ = '\0';

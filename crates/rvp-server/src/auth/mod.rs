@@ -11,9 +11,12 @@
 //! One `Digest` challenge per offered algorithm, all with the same fresh nonce and
 //! `qop="auth"`: MD5 first, without an `algorithm` parameter (absent means MD5), exactly
 //! the form librvp was observed to answer (`Digest realm="example.com", nonce="…",
-//! qop="auth"`); then `algorithm=SHA-256`. MD5 comes first because librvp understands
-//! only MD5 and takes the first Digest challenge; RFC 7616 clients pick the strongest
-//! they support whatever the order. Session variants (`-sess`) are not offered (librvp's
+//! qop="auth"`); then `algorithm=SHA-256`. librvp understands only MD5 and, worse, reads
+//! the parameters of every challenge in turn (the last `algorithm` wins), so a 401
+//! carrying a SHA-256 challenge at all makes it fail ("Server asked for unknown algorithm
+//! 'SHA-256'"): the server therefore offers SHA-256 only when configured to
+//! (`[auth] offer-sha256`, default off). RFC 7616 clients pick the strongest they
+//! support whatever the order. Session variants (`-sess`) are not offered (librvp's
 //! `MD5-sess` answers do not verify as RFC 2617 anyway), nor `auth-int`, nor `userhash`.
 //!
 //! # What is checked

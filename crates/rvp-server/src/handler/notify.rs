@@ -5,7 +5,8 @@ use std::future::Future as _;
 use super::*;
 
 /// NOTIFY: an instant message (or any notification) for the target's
-/// logins, acknowledged as `RVP-Ack-Type` asks.
+/// logins, acknowledged as `RVP-Ack-Type` asks. `412` when the target has no
+/// login, and also when its ACL denies the sender `send-to` (see below).
 pub(super) async fn notify(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
     let shared = ctx.shared;
     let doc = match parse_body(ctx)? {
@@ -49,7 +50,18 @@ pub(super) async fn notify(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             &ctx.body,
             ctx.hop,
         )
-        .map_err(|e| model_error(e.status(), e))?;
+        .map_err(|e| match e.status() {
+            // Denied by the target's ACL (no send-to): answered like an offline target.
+            // The sender already sees the target offline (presence is denied too), the
+            // block is not revealed, and librvp reports a 412 as "could not be
+            // delivered" while it drops a 403 without a word.
+            // (The core says 401 for a missing right; other methods answer it 403.)
+            401 | 403 => Failure::new(
+                StatusCode::PRECONDITION_FAILED,
+                format!("{e} (answered 412, as for an offline principal)"),
+            ),
+            status => model_error(status, e),
+        })?;
     let accepted = match ack {
         AckType::SingleHop => true,
         AckType::DeepAnd => {

@@ -218,8 +218,14 @@ pub(super) fn unsubscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         .core
         .unsubscribe(ctx.now, requester, &ctx.target, id)
         .map_err(|e| model_error(e.status(), e))?;
-    if model.logins.remove(&id).is_some() {
+    // Ending a login takes its view offline (as a dead callback does): librvp's
+    // logout is this UNSUBSCRIBE, then a PROPPATCH to offline that it sends only when
+    // its busy-wait notices the UNSUBSCRIBE in flight, which it misses when the 401
+    // comes back fast (the logout then hangs and the PROPPATCH never comes). Watchers
+    // must not go on seeing a principal online that cannot receive messages.
+    if let Some(login) = model.logins.remove(&id) {
         tracing::info!(principal = %ctx.target.as_str(), id = id.get(), "login subscription ended");
+        crate::state::end_login(&mut model, ctx.now, id, &login);
     }
     ctx.shared.after_change(model);
     Ok(empty(StatusCode::OK))

@@ -29,9 +29,11 @@ async fn blocked_watcher_sees_offline_and_cannot_send_and_the_acl_persists() {
     assert_eq!(r.status, 200);
     // Bob is told Alice went offline (he may no longer see her presence).
     bob_cb.next_with("<r:offline/>").await;
+    // A message is refused as if Alice were offline: 412, which librvp reports as
+    // "could not be delivered" (it drops a 403 silently), and the block stays hidden.
     assert_eq!(
         bob.message("alice", "let me in", "DeepOr").await.status,
-        403
+        412
     );
     // Her changes stay hidden from him.
     assert_eq!(alice.set_state("busy").await.status, 207);
@@ -71,7 +73,7 @@ async fn blocked_watcher_sees_offline_and_cannot_send_and_the_acl_persists() {
         bob.message("alice", "still blocked?", "DeepOr")
             .await
             .status,
-        403
+        412
     );
 }
 

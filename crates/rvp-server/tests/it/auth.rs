@@ -38,9 +38,28 @@ async fn challenge(addr: std::net::SocketAddr) -> (TcpStream, String, String) {
     (s, nonce, www)
 }
 
+/// librvp reads every `WWW-Authenticate` challenge's parameters in turn (the last
+/// `algorithm` wins) and fails with "Server asked for unknown algorithm 'SHA-256'" when
+/// a SHA-256 challenge is offered at all: by default the 401 carries only MD5.
+#[tokio::test]
+async fn default_challenge_is_md5_only_for_librvp() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let r = raw(server.addr, propfind(None).as_bytes()).await;
+    let offered: Vec<_> = r
+        .headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(offered.len(), 1, "{offered:?}");
+    assert!(!offered[0].contains("algorithm"), "{offered:?}");
+    assert!(offered[0].starts_with("Digest "), "{offered:?}");
+}
+
 #[tokio::test]
 async fn digest_md5_and_sha256_are_offered_and_md5_verifies() {
-    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let config = format!("{CONFIG}[auth]\noffer-sha256 = true\n");
+    let server = TestServer::start(&config, users("example.com", &["alice"])).await;
     let r = raw(server.addr, propfind(None).as_bytes()).await;
     let offered: Vec<_> = r
         .headers

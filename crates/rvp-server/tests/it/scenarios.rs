@@ -242,3 +242,28 @@ async fn scenario_7_log_off() {
         .await;
     assert_eq!(r.status, 404);
 }
+
+/// librvp's logout starts with the UNSUBSCRIBE of its login subscription; the
+/// PROPPATCH to offline that should follow never comes when its logout busy-wait
+/// misses the request (it then hangs). Ending the login takes the view offline, so
+/// watchers see the log-off anyway.
+#[tokio::test]
+async fn unsubscribing_the_login_takes_the_view_offline() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice", "bob"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let alice_cb = Listener::start().await;
+    let mut bob_cb = Listener::start().await;
+    bob.login(&bob_cb.url).await;
+    assert_eq!(bob.watch("alice").await.status, 207);
+    let login = alice.login(&alice_cb.url).await;
+    bob_cb.next_with("<r:online/>").await;
+
+    let r = alice
+        .send("UNSUBSCRIBE", "alice", &[("Subscription-Id", &login)], b"")
+        .await;
+    assert_eq!(r.status, 200);
+    bob_cb.next_with("<r:offline/>").await;
+    let r = bob.watch("alice").await;
+    assert!(body_text(&r.body).contains("<r:offline/>"));
+}
