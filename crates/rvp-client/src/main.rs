@@ -1,0 +1,2 @@
+//! The `rvp` command line.
+fn main() {}
