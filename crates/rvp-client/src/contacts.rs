@@ -79,7 +79,10 @@ mod tests {
         let me: Address = "alice@example.com".parse().unwrap();
         let f = ContactFile::for_account(&dir, &me);
         assert!(f.load().unwrap().is_empty());
-        let list: Vec<Address> = vec!["bob@example.com".parse().unwrap(), "Carol@example.org".parse().unwrap()];
+        let list: Vec<Address> = vec![
+            "bob@example.com".parse().unwrap(),
+            "Carol@example.org".parse().unwrap(),
+        ];
         f.save(&list).unwrap();
         assert_eq!(f.load().unwrap(), list);
         std::fs::remove_dir_all(&dir).unwrap();

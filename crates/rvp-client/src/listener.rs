@@ -104,9 +104,9 @@ pub(crate) fn spawn(
                         };
                         let mut answer = Response::new(Full::new(Bytes::new()));
                         *answer.status_mut() = status;
-                        answer
-                            .headers_mut()
-                            .typed_insert(version.ok().flatten().unwrap_or(NotificationsVersion::V0_2));
+                        answer.headers_mut().typed_insert(
+                            version.ok().flatten().unwrap_or(NotificationsVersion::V0_2),
+                        );
                         Ok::<_, std::convert::Infallible>(answer)
                     }
                 });

@@ -170,8 +170,7 @@ impl Client {
         if self.config.server.is_some() {
             return self.login_with(&im_url::StaticResolver::new()).await;
         }
-        let dns = im_url::DnsResolver::system()
-            .map_err(Error::ResolverConfig)?;
+        let dns = im_url::DnsResolver::system().map_err(Error::ResolverConfig)?;
         self.login_with(&dns).await
     }
 
@@ -372,7 +371,12 @@ impl Session {
             }
         }
         Ok(Target {
-            authority: self.inner.server.lock().map_err(|_| Error::Poisoned)?.clone(),
+            authority: self
+                .inner
+                .server
+                .lock()
+                .map_err(|_| Error::Poisoned)?
+                .clone(),
             path: format!("/instmsg/aliases/{}", node.alias()),
             host: node.domain().to_string(),
         })
@@ -390,7 +394,10 @@ impl Session {
         let m = Method::from_bytes(method.as_bytes()).map_err(|_| Error::Closed)?;
         headers.insert(RVP_FROM_PRINCIPAL, value(&self.inner.my_url)?);
         if !body.is_empty() {
-            headers.insert(http::header::CONTENT_TYPE, HeaderValue::from_static("text/xml"));
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                HeaderValue::from_static("text/xml"),
+            );
         }
         let target = self.target(node)?;
         let answer = self.inner.http.send(&m, &target, &headers, &body).await?;
@@ -404,10 +411,13 @@ impl Session {
         let home = Target {
             authority: url.authority().to_string(),
             path: url.origin_form(),
-            host: url.host_header(),
+            host: node.domain().to_string(),
         };
         if node == &self.inner.config.address {
+            // The home server: our node's physical URL from now on, and the
+            // server for everything else too (it routes on our behalf).
             *self.inner.home.lock().map_err(|_| Error::Poisoned)? = Some(home.clone());
+            *self.inner.server.lock().map_err(|_| Error::Poisoned)? = home.authority.clone();
         }
         self.inner.http.send(&m, &home, &headers, &body).await
     }
@@ -418,7 +428,14 @@ impl Session {
         h.insert(NOTIFICATION_TYPE, HeaderValue::from_static("pragma/notify"));
         h.insert(
             SUBSCRIPTION_LIFETIME,
-            value(&self.inner.config.subscription_lifetime.as_secs().to_string())?,
+            value(
+                &self
+                    .inner
+                    .config
+                    .subscription_lifetime
+                    .as_secs()
+                    .to_string(),
+            )?,
         );
         let interval = self.lock()?.poll_interval;
         match &self.inner.callback {
@@ -426,7 +443,10 @@ impl Session {
                 h.insert(CALL_BACK, value(cb)?);
             }
             None => {
-                h.insert(RVP_POLL_INTERVAL, value(&interval.as_secs().max(1).to_string())?);
+                h.insert(
+                    RVP_POLL_INTERVAL,
+                    value(&interval.as_secs().max(1).to_string())?,
+                );
             }
         }
         let a = self.request("SUBSCRIBE", &me, h, Bytes::new()).await?;
@@ -475,7 +495,9 @@ impl Session {
             secs,
         ))])
         .to_bytes();
-        let a = self.request("PROPPATCH", &me, HeaderMap::new(), body).await?;
+        let a = self
+            .request("PROPPATCH", &me, HeaderMap::new(), body)
+            .await?;
         if a.status != StatusCode::MULTI_STATUS && a.status != StatusCode::OK {
             return Err(Error::status("PROPPATCH", a.status));
         }
@@ -535,8 +557,12 @@ impl Session {
     /// Our own properties (PROPFIND, `Depth: 0`).
     pub async fn properties(&self) -> Result<Vec<Property>, Error> {
         let me = self.inner.config.address.clone();
-        let body = PropFind::Prop(vec![PropName::DisplayName, PropName::Email, PropName::State])
-            .to_bytes();
+        let body = PropFind::Prop(vec![
+            PropName::DisplayName,
+            PropName::Email,
+            PropName::State,
+        ])
+        .to_bytes();
         let mut h = HeaderMap::new();
         h.insert(DEPTH, HeaderValue::from_static("0"));
         let a = self.request("PROPFIND", &me, h, body).await?;
@@ -561,7 +587,10 @@ impl Session {
     pub async fn watchers(&self) -> Result<Vec<Watcher>, Error> {
         let me = self.inner.config.address.clone();
         let mut h = HeaderMap::new();
-        h.insert(NOTIFICATION_TYPE, HeaderValue::from_static("update/propchange"));
+        h.insert(
+            NOTIFICATION_TYPE,
+            HeaderValue::from_static("update/propchange"),
+        );
         let a = self.request("SUBSCRIPTIONS", &me, h, Bytes::new()).await?;
         if a.status != StatusCode::OK {
             return Err(Error::status("SUBSCRIPTIONS", a.status));
@@ -577,7 +606,9 @@ impl Session {
     /// Our node's ACL (ACL without a body).
     pub async fn acl(&self) -> Result<RvpAcl, Error> {
         let me = self.inner.config.address.clone();
-        let a = self.request("ACL", &me, HeaderMap::new(), Bytes::new()).await?;
+        let a = self
+            .request("ACL", &me, HeaderMap::new(), Bytes::new())
+            .await?;
         if a.status != StatusCode::OK {
             return Err(Error::status("ACL", a.status));
         }
@@ -589,7 +620,9 @@ impl Session {
 
     async fn set_acl(&self, acl: &RvpAcl) -> Result<(), Error> {
         let me = self.inner.config.address.clone();
-        let a = self.request("ACL", &me, HeaderMap::new(), acl.to_bytes()).await?;
+        let a = self
+            .request("ACL", &me, HeaderMap::new(), acl.to_bytes())
+            .await?;
         if !a.status.is_success() {
             return Err(Error::status("ACL", a.status));
         }
@@ -623,10 +656,20 @@ impl Session {
 
     async fn subscribe_contact(&self, who: &Address) -> Result<Option<PresenceState>, Error> {
         let mut h = HeaderMap::new();
-        h.insert(NOTIFICATION_TYPE, HeaderValue::from_static("update/propchange"));
+        h.insert(
+            NOTIFICATION_TYPE,
+            HeaderValue::from_static("update/propchange"),
+        );
         h.insert(
             SUBSCRIPTION_LIFETIME,
-            value(&self.inner.config.subscription_lifetime.as_secs().to_string())?,
+            value(
+                &self
+                    .inner
+                    .config
+                    .subscription_lifetime
+                    .as_secs()
+                    .to_string(),
+            )?,
         );
         h.insert(CALL_BACK, value(&self.inner.my_url)?);
         let a = self.request("SUBSCRIBE", who, h, Bytes::new()).await?;
@@ -881,7 +924,14 @@ impl Session {
         h.insert(SUBSCRIPTION_ID, value(id)?);
         h.insert(
             SUBSCRIPTION_LIFETIME,
-            value(&self.inner.config.subscription_lifetime.as_secs().to_string())?,
+            value(
+                &self
+                    .inner
+                    .config
+                    .subscription_lifetime
+                    .as_secs()
+                    .to_string(),
+            )?,
         );
         let a = self.request("SUBSCRIBE", node, h, Bytes::new()).await?;
         if !a.status.is_success() {

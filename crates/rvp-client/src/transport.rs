@@ -247,7 +247,9 @@ impl Http {
         body: Bytes,
     ) -> Result<Answer, Error> {
         let url = format!("http://{}{}", target.authority, target.path);
-        let uri: Uri = url.parse().map_err(|_| Error::BadUrl { url: url.clone() })?;
+        let uri: Uri = url
+            .parse()
+            .map_err(|_| Error::BadUrl { url: url.clone() })?;
         headers.typed_insert(NotificationsVersion::V0_2);
         if let Ok(v) = HeaderValue::from_str(&target.host) {
             headers.insert(http::header::HOST, v);

@@ -1,0 +1,9 @@
+//! The client library against the reference server on loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, unreachable_pub)]
+
+mod support;
+
+mod login;
+mod messaging;
+mod presence;
+mod resilience;
