@@ -365,10 +365,9 @@ impl Session {
     }
 
     fn target(&self, node: &Address) -> Result<Target, Error> {
-        if node == &self.inner.config.address {
-            if let Some(home) = self.inner.home.lock().map_err(|_| Error::Poisoned)?.clone() {
-                return Ok(home);
-            }
+        let home = self.inner.home.lock().map_err(|_| Error::Poisoned)?.clone();
+        if let Some(home) = home.filter(|_| node == &self.inner.config.address) {
+            return Ok(home);
         }
         Ok(Target {
             authority: self
@@ -546,10 +545,10 @@ impl Session {
     /// without a call, an `online` user goes `away`; the next call brings
     /// them back.
     pub fn activity(&self) {
-        if let Ok(mut s) = self.lock() {
-            if let Some(idle) = &mut s.idle {
-                idle.handle_input(Instant::now());
-            }
+        if let Ok(mut s) = self.lock()
+            && let Some(idle) = &mut s.idle
+        {
+            idle.handle_input(Instant::now());
         }
         self.inner.wake.notify_one();
     }
