@@ -735,6 +735,20 @@ impl Session {
         Ok(state)
     }
 
+    /// The current presence of `who` without adding it to the contact
+    /// list: subscribes, reads the state from the answer, unsubscribes.
+    pub async fn add_contact_transient(
+        &self,
+        who: &Address,
+    ) -> Result<Option<PresenceState>, Error> {
+        let known = self.lock()?.contacts.contains_key(&key_of(who));
+        let state = self.subscribe_contact(who).await?;
+        if !known {
+            self.remove_contact(who).await?;
+        }
+        Ok(state)
+    }
+
     /// Removes a contact: unsubscribes and forgets it.
     pub async fn remove_contact(&self, who: &Address) -> Result<(), Error> {
         let key = key_of(who);
