@@ -541,21 +541,9 @@ async fn command(
                         rest,
                     ),
                 };
-                let reports = session.send_text(&conv, text).await;
-                let failed: Vec<String> = reports
-                    .iter()
-                    .filter_map(|r| {
-                        r.result
-                            .as_ref()
-                            .err()
-                            .map(|(_, why)| format!("{}: {why}", r.to))
-                    })
-                    .collect();
-                Ok(if failed.is_empty() {
-                    None
-                } else {
-                    Some(format!("not delivered: {}", failed.join("; ")))
-                })
+                // Failures arrive as events, printed with the others.
+                session.send_text(&conv, text).await;
+                Ok(None)
             }
             "leave" => {
                 let c = current.take().ok_or("no current conversation")?;

@@ -693,17 +693,26 @@ impl Session {
                     })
             });
         let key = key_of(who);
-        {
+        let replaced = {
             let mut s = self.lock()?;
-            s.contacts.insert(
-                key.clone(),
-                ContactState {
-                    address: who.clone(),
-                    subscription: Some(id),
-                },
-            );
             s.renewals
-                .granted(Key::Contact(key), Instant::now(), lifetime);
+                .granted(Key::Contact(key.clone()), Instant::now(), lifetime);
+            s.contacts
+                .insert(
+                    key,
+                    ContactState {
+                        address: who.clone(),
+                        subscription: Some(id.clone()),
+                    },
+                )
+                .and_then(|old| old.subscription)
+                .filter(|old| *old != id)
+        };
+        // One subscription per contact: a second would double every event.
+        if let Some(old) = replaced
+            && let Err(e) = self.unsubscribe(who, &old).await
+        {
+            tracing::debug!("unsubscribe the previous subscription to {who}: {e}");
         }
         self.inner.wake.notify_one();
         if let Some(st) = &state {

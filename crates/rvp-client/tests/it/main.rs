@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cli;
 mod login;
 mod messaging;
 mod presence;

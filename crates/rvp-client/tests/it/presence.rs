@@ -210,3 +210,18 @@ async fn polling_mode_receives_presence_and_messages() {
         .await;
     assert_eq!(id, chat.id);
 }
+
+#[tokio::test]
+async fn adding_a_contact_twice_keeps_one_subscription() {
+    let server = TestServer::start(users(&["alice", "bob"])).await;
+    let (alice, _a) = login("alice", server.addr).await;
+    let (bob, _b) = login("bob", server.addr).await;
+    alice.add_contact(&addr("bob")).await.unwrap();
+    alice.add_contact(&addr("bob")).await.unwrap();
+    assert_eq!(bob.watchers().await.unwrap().len(), 1);
+    assert_eq!(
+        alice.add_contact_transient(&addr("bob")).await.unwrap(),
+        Some(PresenceState::Online)
+    );
+    assert_eq!(bob.watchers().await.unwrap().len(), 1);
+}
