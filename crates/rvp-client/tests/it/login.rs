@@ -129,3 +129,22 @@ async fn router_redirect_is_followed_and_home_server_cached() {
         .await;
     drop(bob);
 }
+
+#[tokio::test]
+async fn dropping_the_session_stops_its_listener() {
+    let server = TestServer::start(users(&["alice"])).await;
+    let (alice, events) = login("alice", server.addr).await;
+    let cb = alice
+        .callback_url()
+        .unwrap()
+        .trim_start_matches("http://")
+        .to_owned();
+    assert!(tokio::net::TcpStream::connect(&cb).await.is_ok());
+    drop(alice);
+    drop(events);
+    let deadline = std::time::Instant::now() + WAIT;
+    while tokio::net::TcpStream::connect(&cb).await.is_ok() {
+        assert!(std::time::Instant::now() < deadline, "listener still open");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -3,14 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use im_url::{Address, Resolve};
-use presence_model::{IdleTracker, PresenceState, Renewal, RenewalPolicy, RenewalScheduler};
+use presence_model::{IdleTracker, PresenceState, Renewal, RenewalScheduler};
 use rvp_codec::header::{
     CALL_BACK, DEPTH, NOTIFICATION_TYPE, RVP_ACK_TYPE, RVP_FROM_PRINCIPAL, RVP_HOP_COUNT,
     SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME,
@@ -24,89 +23,25 @@ use rvp_codec::xml::{
 use rvp_codec::{Config as CodecConfig, Payload};
 use tokio::sync::{Notify, mpsc, watch};
 
-use crate::auth::UsernameForm;
 use crate::contacts::ContactFile;
 use crate::error::Error;
 use crate::event::{Conversation, Event, Party, decode_notify};
-use crate::listener::{self, CallbackPort};
-use crate::transport::{Answer, Http, RetryPolicy, Target};
+use crate::listener;
+use crate::transport::{Answer, Http, Target};
+
+mod config;
+mod driver;
+
+pub use config::{Config, Delivery};
 
 /// The polling header of the reference server's extension.
 const RVP_POLL_INTERVAL: HeaderName = HeaderName::from_static("rvp-poll-interval");
 const RVP_POLL_REMAINING: HeaderName = HeaderName::from_static("rvp-poll-remaining");
 
-/// How notifications reach the client.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Delivery {
-    /// The server pushes NOTIFYs to a callback listener of ours.
-    Callback(CallbackPort),
-    /// We ask the server with POLL every `interval` (the reference server's
-    /// extension, for clients that cannot accept connections).
-    Polling {
-        /// The interval asked for (the server may clamp it).
-        interval: Duration,
-    },
-}
-
-/// A session's configuration. Build with [`Config::new`] and set fields.
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct Config {
-    /// Who logs in.
-    pub address: Address,
-    /// The password.
-    pub password: String,
-    /// How the Digest user name is written.
-    pub username_form: UsernameForm,
-    /// `host:port` of the server, bypassing SRV discovery.
-    pub server: Option<String>,
-    /// Callback listener or polling.
-    pub delivery: Delivery,
-    /// The presence lease asked for (1200 s).
-    pub lease: Duration,
-    /// The subscription lifetime asked for (14400 s).
-    pub subscription_lifetime: Duration,
-    /// When to renew before a grant ends.
-    pub renewal: RenewalPolicy,
-    /// Retries on server failure.
-    pub retry: RetryPolicy,
-    /// How often the login subscription is checked (renewed) to notice a
-    /// server that forgot the session; `None`: only at renewal time.
-    pub keepalive: Option<Duration>,
-    /// Switch to `away` after this long without [`Session::activity`].
-    pub idle_after: Option<Duration>,
-    /// Where the contact list is kept (a file per account); `None`: in memory.
-    pub contacts_dir: Option<PathBuf>,
-    /// Timeout of one HTTP exchange.
-    pub request_timeout: Duration,
-    /// Seed of the RNG (session ids, back-off jitter); `None`: from the OS.
-    pub rng_seed: Option<u64>,
-    /// Capacity of the events channel.
-    pub event_capacity: usize,
-}
-
-impl Config {
-    /// Defaults: callback on a random port, 1200 s lease, 4 h subscriptions,
-    /// idle after 10 minutes, keepalive every 5 minutes.
-    pub fn new(address: Address, password: impl Into<String>) -> Self {
-        Self {
-            address,
-            password: password.into(),
-            username_form: UsernameForm::default(),
-            server: None,
-            delivery: Delivery::Callback(CallbackPort::Random),
-            lease: Duration::from_secs(1200),
-            subscription_lifetime: Duration::from_secs(14400),
-            renewal: RenewalPolicy::default(),
-            retry: RetryPolicy::default(),
-            keepalive: Some(Duration::from_secs(300)),
-            idle_after: Some(Duration::from_secs(600)),
-            contacts_dir: None,
-            request_timeout: Duration::from_secs(20),
-            rng_seed: None,
-            event_capacity: 256,
-        }
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // The last handle is gone: stop the listener and the driver.
+        let _ = self.stop.send(true);
     }
 }
 
@@ -147,7 +82,7 @@ struct Inner {
     callback: Option<String>,
     state: Mutex<Book>,
     events: mpsc::Sender<Event>,
-    wake: Notify,
+    wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     contact_file: Option<ContactFile>,
 }
@@ -259,6 +194,7 @@ impl Client {
             next_keepalive: config.keepalive.map(|k| now + k),
             closed: false,
         };
+        let wake = Arc::new(Notify::new());
         let inner = Arc::new(Inner {
             my_url: config.address.fallback_url().to_string(),
             config,
@@ -268,7 +204,7 @@ impl Client {
             callback,
             state: Mutex::new(state),
             events: events_tx,
-            wake: Notify::new(),
+            wake: Arc::clone(&wake),
             stop,
             contact_file,
         });
@@ -277,7 +213,7 @@ impl Client {
             let _ = session.inner.stop.send(true);
             return Err(e);
         }
-        tokio::spawn(drive(Arc::clone(&session.inner), stop_rx));
+        tokio::spawn(driver::drive(Arc::downgrade(&session.inner), wake, stop_rx));
         Ok((session, events_rx))
     }
 }
@@ -322,8 +258,9 @@ pub type Watcher = SubscriptionEntry;
 
 /// A logged-in session. Cheap to clone; every clone drives the same login.
 /// Events arrive on the receiver [`Client::login`] returned. Call
-/// [`logoff`](Self::logoff) to end it cleanly (dropping every clone only
-/// stops the background task at its next wake-up).
+/// [`logoff`](Self::logoff) to end it cleanly; dropping every clone stops
+/// the listener and the background task without telling the server (the
+/// lease and subscriptions then run out on their own).
 #[derive(Debug, Clone)]
 pub struct Session {
     inner: Arc<Inner>,
@@ -1036,127 +973,4 @@ fn lifetime_of(a: &Answer) -> Option<Duration> {
 
 fn is_ace_for(a: &Ace, url: &str) -> bool {
     matches!(&a.principal, AcePrincipal::Url(u) if u.eq_ignore_ascii_case(url))
-}
-
-/// The background task: renewals, keepalive, polling and idle detection;
-/// logs in again when the server forgot the session.
-async fn drive(inner: Arc<Inner>, mut stop: watch::Receiver<bool>) {
-    let session = Session { inner };
-    let mut failures = 0u32;
-    loop {
-        let deadline = {
-            let Ok(s) = session.lock() else { return };
-            if s.closed {
-                return;
-            }
-            [
-                s.renewals.poll_timeout(),
-                s.idle.as_ref().and_then(IdleTracker::poll_timeout),
-                s.next_poll,
-                s.next_keepalive,
-            ]
-            .into_iter()
-            .flatten()
-            .min()
-        };
-        let sleep = async {
-            match deadline {
-                Some(d) => tokio::time::sleep_until(d.into()).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = sleep => {}
-            _ = session.inner.wake.notified() => {}
-            _ = stop.changed() => return,
-        }
-        if *stop.borrow() {
-            return;
-        }
-        match step(&session).await {
-            Ok(()) => failures = 0,
-            Err(e) => {
-                let _ = session
-                    .inner
-                    .events
-                    .send(Event::SessionLost {
-                        reason: e.to_string(),
-                    })
-                    .await;
-                loop {
-                    let delay = session.inner.config.retry.delay(
-                        failures,
-                        &mut <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(
-                            session.inner.http.random_u128() as u64,
-                        ),
-                    );
-                    failures = failures.saturating_add(1);
-                    tokio::select! {
-                        _ = tokio::time::sleep(delay) => {}
-                        _ = stop.changed() => return,
-                    }
-                    match session.relogin().await {
-                        Ok(()) => {
-                            let _ = session.inner.events.send(Event::Reconnected).await;
-                            failures = 0;
-                            break;
-                        }
-                        Err(e) => tracing::debug!("re-login failed: {e}"),
-                    }
-                }
-            }
-        }
-    }
-}
-
-/// Does what is due; `Err` means the session is lost.
-async fn step(session: &Session) -> Result<(), Error> {
-    let now = Instant::now();
-    let (renewals, idle_change, poll, keepalive) = {
-        let mut s = session.lock()?;
-        s.renewals.handle_timeout(now);
-        let mut r = Vec::new();
-        while let Some(x) = s.renewals.poll_renewal() {
-            r.push(x);
-        }
-        let mut change = None;
-        if let Some(idle) = &mut s.idle {
-            idle.handle_timeout(now);
-            while let Some(c) = idle.poll_change() {
-                change = Some(c);
-            }
-        }
-        let poll = s.next_poll.is_some_and(|t| t <= now);
-        if poll {
-            s.next_poll = Some(now + s.poll_interval);
-        }
-        let keepalive = s.next_keepalive.is_some_and(|t| t <= now);
-        if keepalive {
-            s.next_keepalive = session.inner.config.keepalive.map(|k| now + k);
-        }
-        (r, change, poll, keepalive)
-    };
-    for r in renewals {
-        let login = matches!(r, Renewal::Due(Key::Login) | Renewal::Expired(Key::Login));
-        match session.handle_renewal(r).await {
-            Ok(()) => {}
-            Err(e) if login => return Err(e),
-            Err(Error::Status { .. }) => {
-                return Err(Error::status("renewal", StatusCode::GONE));
-            }
-            Err(e) => tracing::debug!("renewal failed: {e}"),
-        }
-    }
-    if let Some(state) = idle_change {
-        session.lock()?.presence = state.clone();
-        session.proppatch(&state).await?;
-        let _ = session.inner.events.send(Event::OwnState { state }).await;
-    }
-    if poll {
-        session.poll_now().await?;
-    }
-    if keepalive {
-        session.renew_login().await?;
-    }
-    Ok(())
 }
