@@ -7,4 +7,5 @@ mod cli;
 mod login;
 mod messaging;
 mod presence;
+mod pty;
 mod resilience;
