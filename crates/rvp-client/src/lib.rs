@@ -23,7 +23,8 @@
 //!   (`update/propchange` subscriptions with our logical URL as `Call-Back`),
 //!   kept in a file per account ([`Config::contacts_dir`]);
 //!   [`Session::block`] and [`Session::allow`] edit our ACL.
-//! - **Messaging**: [`Session::send_text`], [`Session::send_typing`],
+//! - **Messaging**: [`Session::send_text`], [`Session::send_typing`] (or
+//!   [`Session::typing_notifier`], every 4 s while typing),
 //!   [`Session::send_invitation`], [`Session::leave`]: a NOTIFY per
 //!   participant with `RVP-Ack-Type: DeepOr`, every recipient listed as
 //!   `notification-to`, and always a `Session-Id`. Failures are reported
@@ -75,7 +76,7 @@ pub use auth::{AuthError, UsernameForm};
 pub use error::Error;
 pub use event::{Conversation, Event, Party, address_of};
 pub use listener::CallbackPort;
-pub use session::{Client, Config, Delivery, DeliveryReport, Session, Watcher};
+pub use session::{Client, Config, Delivery, DeliveryReport, Session, TypingNotifier, Watcher};
 pub use transport::RetryPolicy;
 
 pub use im_url::Address;

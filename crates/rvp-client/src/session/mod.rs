@@ -253,6 +253,35 @@ pub struct DeliveryReport {
     pub result: Result<(), (Option<u16>, String)>,
 }
 
+/// Sends typing notices while the user types: one at the first keystroke,
+/// then at most one every 4 seconds (as Exchange IM clients do).
+#[derive(Debug)]
+pub struct TypingNotifier {
+    session: Session,
+    conv: Conversation,
+    every: Duration,
+    last: Option<Instant>,
+}
+
+impl TypingNotifier {
+    /// A key was pressed; sends a notice when one is due and says whether
+    /// it did.
+    pub async fn keystroke(&mut self) -> bool {
+        let now = Instant::now();
+        if self.last.is_some_and(|t| now < t + self.every) {
+            return false;
+        }
+        self.last = Some(now);
+        self.session.send_typing(&self.conv).await;
+        true
+    }
+
+    /// The message was sent: the next keystroke notifies at once.
+    pub fn reset(&mut self) {
+        self.last = None;
+    }
+}
+
 /// One watcher from SUBSCRIPTIONS.
 pub type Watcher = SubscriptionEntry;
 
@@ -789,6 +818,17 @@ impl Session {
         };
         t.session_id = Some(conv.id.clone());
         self.notify_all(conv, Payload::Typing(t)).await
+    }
+
+    /// A helper that sends typing notices at most every 4 seconds while
+    /// [`TypingNotifier::keystroke`] is called.
+    pub fn typing_notifier(&self, conv: &Conversation) -> TypingNotifier {
+        TypingNotifier {
+            session: self.clone(),
+            conv: conv.clone(),
+            every: Duration::from_secs(4),
+            last: None,
+        }
     }
 
     /// Sends an application invitation (or its answer) in the conversation.

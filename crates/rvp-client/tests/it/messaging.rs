@@ -112,3 +112,24 @@ async fn delivery_failure_is_reported_per_message() {
         .await;
     assert_eq!((to, status, id), (addr("dave"), Some(412), chat.id));
 }
+
+#[tokio::test]
+async fn typing_notifier_sends_at_most_every_four_seconds() {
+    let server = TestServer::start(users(&["alice", "bob"])).await;
+    let (alice, _a) = login("alice", server.addr).await;
+    let (_bob, mut bob_events) = login("bob", server.addr).await;
+    let chat = alice.conversation(vec![addr("bob")]);
+    let mut typing = alice.typing_notifier(&chat);
+    assert!(typing.keystroke().await);
+    assert!(!typing.keystroke().await, "within 4 s: no second notice");
+    bob_events
+        .until(|e| matches!(e, Event::Typing { .. }).then_some(()))
+        .await;
+    bob_events
+        .none_for(std::time::Duration::from_millis(300), |e| {
+            matches!(e, Event::Typing { .. })
+        })
+        .await;
+    typing.reset();
+    assert!(typing.keystroke().await, "after a sent message: at once");
+}
