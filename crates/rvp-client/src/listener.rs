@@ -89,12 +89,15 @@ pub(crate) fn spawn(
                     let events = Arc::clone(&events);
                     async move {
                         let version = req.headers().typed_get::<NotificationsVersion>();
+                        let head = format!("{} {}", req.method(), req.uri());
+                        let headers = req.headers().clone();
                         let body = Limited::new(req.into_body(), MAX_NOTIFY_BODY)
                             .collect()
                             .await
                             .map(|b| b.to_bytes());
                         let status = match body {
                             Ok(body) => {
+                                tracing::trace!(target: "rvp_client::traffic", "\n<<< callback {head}\n{}", crate::transport::show(&headers, &body));
                                 if let Some(event) = decode_notify(&body) {
                                     let _ = events.send(event).await;
                                 }

@@ -254,11 +254,16 @@ impl Http {
         if let Ok(v) = HeaderValue::from_str(&target.host) {
             headers.insert(http::header::HOST, v);
         }
+        let body_copy = body.clone();
         let mut request = Request::new(Full::new(body));
         *request.method_mut() = method.clone();
         *request.uri_mut() = uri;
         *request.headers_mut() = headers;
-        tracing::debug!(target: "rvp_client::traffic", "> {method} {url}");
+        if tracing::enabled!(target: "rvp_client::traffic", tracing::Level::TRACE) {
+            tracing::trace!(target: "rvp_client::traffic", "\n>>> {method} {url}\n{}", show(request.headers(), &body_copy));
+        } else {
+            tracing::debug!(target: "rvp_client::traffic", "> {method} {url}");
+        }
         let exchange = async {
             let response = self
                 .client
@@ -286,9 +291,31 @@ impl Http {
                 url: url.clone(),
                 reason: format!("no answer within {:?}", self.timeout),
             })??;
-        tracing::debug!(target: "rvp_client::traffic", "< {} {method} {url}", answer.status);
+        if tracing::enabled!(target: "rvp_client::traffic", tracing::Level::TRACE) {
+            tracing::trace!(target: "rvp_client::traffic", "\n<<< {} ({method} {url})\n{}", answer.status, show(&answer.headers, &answer.body));
+        } else {
+            tracing::debug!(target: "rvp_client::traffic", "< {} {method} {url}", answer.status);
+        }
         Ok(answer)
     }
+}
+
+/// Header lines and the body as text, for the traffic log.
+pub(crate) fn show(headers: &HeaderMap, body: &[u8]) -> String {
+    let mut out = String::new();
+    for (name, value) in headers {
+        let name = rvp_codec::header::canonical_name(name).unwrap_or(name.as_str());
+        out.push_str(&format!(
+            "{name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
+    if !body.is_empty() {
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(body));
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
