@@ -82,7 +82,10 @@ pub(crate) struct Http {
     client: Client<HttpConnector, Full<Bytes>>,
     username: String,
     password: String,
-    digest: Mutex<Option<DigestState>>,
+    /// The challenge to answer, per server: credentials sent to one
+    /// server's realm mean nothing to another's (a server of another
+    /// organisation accepts us without them).
+    digest: Mutex<std::collections::HashMap<String, DigestState>>,
     retry: RetryPolicy,
     rng: Mutex<StdRng>,
     timeout: Duration,
@@ -125,7 +128,7 @@ impl Http {
             client,
             username: form.username(alias, domain),
             password,
-            digest: Mutex::new(None),
+            digest: Mutex::new(std::collections::HashMap::new()),
             retry,
             rng: Mutex::new(rng),
             timeout,
@@ -205,7 +208,7 @@ impl Http {
             let auth = {
                 let mut d = self.digest.lock().map_err(|_| Error::Poisoned)?;
                 let cnonce = self.cnonce();
-                d.as_mut().and_then(|d| {
+                d.get_mut(&target.authority).and_then(|d| {
                     d.authorize(
                         &self.username,
                         &self.password,
@@ -233,7 +236,10 @@ impl Http {
                 return Err(Error::Auth(AuthError::Refused));
             }
             let fresh = DigestState::from_challenges(&www)?;
-            *self.digest.lock().map_err(|_| Error::Poisoned)? = Some(fresh);
+            self.digest
+                .lock()
+                .map_err(|_| Error::Poisoned)?
+                .insert(target.authority.clone(), fresh);
         }
         Err(Error::Auth(AuthError::Refused))
     }

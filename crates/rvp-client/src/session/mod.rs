@@ -78,6 +78,9 @@ struct Inner {
     http: Http,
     my_url: String,
     server: Mutex<String>,
+    locator: Locator,
+    /// Servers of other domains, by folded domain name.
+    foreign: Mutex<BTreeMap<String, String>>,
     home: Mutex<Option<Target>>,
     callback: Option<String>,
     state: Mutex<Book>,
@@ -99,42 +102,36 @@ impl Client {
         Self { config }
     }
 
-    /// Logs in, finding the server with the system's DNS (`_rvp._tcp` SRV)
-    /// unless [`Config::server`] is set.
+    /// Logs in, finding servers with the system's DNS (`_rvp._tcp` SRV);
+    /// [`Config::server`], when set, names our own domain's server.
     pub async fn login(self) -> Result<(Session, mpsc::Receiver<Event>), Error> {
-        if self.config.server.is_some() {
-            return self.login_with(&im_url::StaticResolver::new()).await;
+        match im_url::DnsResolver::system() {
+            Ok(dns) => self.login_with(dns).await,
+            Err(e) if self.config.server.is_some() => {
+                tracing::warn!("no DNS configuration ({e}): other domains cannot be reached");
+                self.login_with(im_url::StaticResolver::new()).await
+            }
+            Err(e) => Err(Error::ResolverConfig(e)),
         }
-        let dns = im_url::DnsResolver::system().map_err(Error::ResolverConfig)?;
-        self.login_with(&dns).await
     }
 
-    /// Logs in, finding the server through `resolver` (a
+    /// Logs in, finding servers (ours, unless [`Config::server`] is set,
+    /// and those of contacts in other domains) through `resolver` (a
     /// [`StaticResolver`](im_url::StaticResolver) in tests).
-    pub async fn login_with<R: Resolve + Sync>(
+    pub async fn login_with<R: Resolve + Send + Sync + 'static>(
         self,
-        resolver: &R,
+        resolver: R,
     ) -> Result<(Session, mpsc::Receiver<Event>), Error> {
         let config = self.config;
+        let resolver = Arc::new(resolver);
+        let seed = config.rng_seed.unwrap_or(0);
+        let locator = Locator(Arc::new(move |address: Address| -> LocateFuture {
+            let resolver = Arc::clone(&resolver);
+            Box::pin(async move { locate_server(&*resolver, &address, seed).await })
+        }));
         let server = match &config.server {
             Some(s) => s.clone(),
-            None => {
-                let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(
-                    config.rng_seed.unwrap_or(0),
-                );
-                let location = im_url::locate(resolver, &config.address, &mut rng).await?;
-                let endpoint = location.server().ok_or_else(|| {
-                    Error::Locate(im_url::ResolveError::NoAddress {
-                        name: config.address.domain().to_string(),
-                    })
-                })?;
-                let ip = endpoint.addrs.first().copied().ok_or_else(|| {
-                    Error::Locate(im_url::ResolveError::NoAddress {
-                        name: endpoint.host.to_string(),
-                    })
-                })?;
-                SocketAddr::new(ip, endpoint.port).to_string()
-            }
+            None => (locator.0)(config.address.clone()).await?,
         };
         let (events_tx, events_rx) = mpsc::channel(config.event_capacity.max(1));
         let (stop, stop_rx) = watch::channel(false);
@@ -200,6 +197,8 @@ impl Client {
             config,
             http,
             server: Mutex::new(server),
+            locator,
+            foreign: Mutex::new(BTreeMap::new()),
             home: Mutex::new(None),
             callback,
             state: Mutex::new(state),
@@ -216,6 +215,38 @@ impl Client {
         tokio::spawn(driver::drive(Arc::downgrade(&session.inner), wake, stop_rx));
         Ok((session, events_rx))
     }
+}
+
+/// Finds the server of an address's domain (its SRV target, or the domain).
+#[derive(Clone)]
+struct Locator(Arc<dyn Fn(Address) -> LocateFuture + Send + Sync>);
+
+type LocateFuture = std::pin::Pin<Box<dyn Future<Output = Result<String, Error>> + Send>>;
+
+impl std::fmt::Debug for Locator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Locator")
+    }
+}
+
+async fn locate_server<R: Resolve + ?Sized>(
+    resolver: &R,
+    address: &Address,
+    seed: u64,
+) -> Result<String, Error> {
+    let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+    let location = im_url::locate(resolver, address, &mut rng).await?;
+    let endpoint = location.server().ok_or_else(|| {
+        Error::Locate(im_url::ResolveError::NoAddress {
+            name: address.domain().to_string(),
+        })
+    })?;
+    let ip = endpoint.addrs.first().copied().ok_or_else(|| {
+        Error::Locate(im_url::ResolveError::NoAddress {
+            name: endpoint.host.to_string(),
+        })
+    })?;
+    Ok(SocketAddr::new(ip, endpoint.port).to_string())
 }
 
 async fn resolve_authority(authority: &str) -> Result<SocketAddr, Error> {
@@ -330,18 +361,42 @@ impl Session {
             .collect())
     }
 
-    fn target(&self, node: &Address) -> Result<Target, Error> {
+    async fn target(&self, node: &Address) -> Result<Target, Error> {
         let home = self.inner.home.lock().map_err(|_| Error::Poisoned)?.clone();
         if let Some(home) = home.filter(|_| node == &self.inner.config.address) {
             return Ok(home);
         }
-        Ok(Target {
-            authority: self
-                .inner
+        let domain = node.domain().to_folded();
+        let authority = if domain == self.inner.config.address.domain().to_folded() {
+            self.inner
                 .server
                 .lock()
                 .map_err(|_| Error::Poisoned)?
-                .clone(),
+                .clone()
+        } else {
+            // Another organisation: its own server, found by SRV, cached.
+            let known = self
+                .inner
+                .foreign
+                .lock()
+                .map_err(|_| Error::Poisoned)?
+                .get(&domain)
+                .cloned();
+            match known {
+                Some(a) => a,
+                None => {
+                    let a = (self.inner.locator.0)(node.clone()).await?;
+                    self.inner
+                        .foreign
+                        .lock()
+                        .map_err(|_| Error::Poisoned)?
+                        .insert(domain, a.clone());
+                    a
+                }
+            }
+        };
+        Ok(Target {
+            authority,
             path: format!("/instmsg/aliases/{}", node.alias()),
             host: node.domain().to_string(),
         })
@@ -364,7 +419,7 @@ impl Session {
                 HeaderValue::from_static("text/xml"),
             );
         }
-        let target = self.target(node)?;
+        let target = self.target(node).await?;
         let answer = self.inner.http.send(&m, &target, &headers, &body).await?;
         if answer.status != StatusCode::FOUND {
             return Ok(answer);

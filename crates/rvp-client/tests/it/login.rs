@@ -42,7 +42,7 @@ async fn login_finds_the_server_through_srv() {
     );
     let mut c = config("alice", server.addr);
     c.server = None;
-    let (alice, _rx) = Client::new(c).login_with(&dns).await.unwrap();
+    let (alice, _rx) = Client::new(c).login_with(dns).await.unwrap();
     assert!(!alice.properties().await.unwrap().is_empty());
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod cli;
+mod federation;
 mod login;
 mod messaging;
 mod presence;
