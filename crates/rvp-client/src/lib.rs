@@ -81,3 +81,4 @@ pub use transport::RetryPolicy;
 
 pub use im_url::Address;
 pub use presence_model::PresenceState;
+pub use rvp_codec::mime::{Guid, Invitation, InvitationCommand, SessionId};

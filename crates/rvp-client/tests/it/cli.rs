@@ -95,3 +95,67 @@ async fn wrong_password_is_a_clear_error() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("wrong user name or password"), "{err}");
 }
+
+#[tokio::test]
+async fn rvp_watch_prints_events_as_json_lines() {
+    use std::io::BufRead;
+    let server = TestServer::start(users(&["alice", "bob"])).await;
+    let dir = TempDir::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rvp"))
+        .arg("--server")
+        .arg(server.addr.to_string())
+        .arg("--contacts-dir")
+        .arg(&dir.0)
+        .args(["watch", "bob@example.com", "--json"])
+        .env("RVP_PASSWORD", password("bob"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let (alice, _a) = login("alice", server.addr).await;
+    let chat = alice.conversation(vec![addr("bob")]);
+    // Until the watcher has logged in, the message is refused (412).
+    let deadline = std::time::Instant::now() + WAIT;
+    while alice.send_text(&chat, "to the script").await[0]
+        .result
+        .is_err()
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "rvp watch never logged in"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let line = tokio::time::timeout(WAIT, async {
+        loop {
+            let l = rx.recv().await.expect("rvp watch output");
+            if l.contains("\"message\"") {
+                return l;
+            }
+        }
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("{\"event\":\"message\",\"from\":\"alice@example.com\""),
+        "{line}"
+    );
+    assert!(
+        line.ends_with(&format!(
+            "\"session\":\"{}\",\"text\":\"to the script\"}}",
+            chat.id
+        )),
+        "{line}"
+    );
+}

@@ -133,3 +133,29 @@ async fn typing_notifier_sends_at_most_every_four_seconds() {
     typing.reset();
     assert!(typing.keystroke().await, "after a sent message: at once");
 }
+
+#[tokio::test]
+async fn invitations_are_sent_and_surfaced_as_events() {
+    use rvp_client::{Guid, Invitation, InvitationCommand};
+    let server = TestServer::start(users(&["alice", "bob"])).await;
+    let (alice, _a) = login("alice", server.addr).await;
+    let (_bob, mut bob_events) = login("bob", server.addr).await;
+    let chat = alice.conversation(vec![addr("bob")]);
+    let mut offer = Invitation::new(InvitationCommand::Invite, 4242);
+    offer.application_guid = Some(Guid::FILE_TRANSFER);
+    assert!(alice.send_invitation(&chat, offer).await[0].result.is_ok());
+    let (invitation, id) = bob_events
+        .until(|e| match e {
+            Event::Invitation {
+                invitation,
+                session_id,
+                ..
+            } => Some((invitation.clone(), session_id.clone())),
+            _ => None,
+        })
+        .await;
+    assert_eq!(id, chat.id);
+    assert_eq!(invitation.command, InvitationCommand::Invite);
+    assert_eq!(invitation.cookie, 4242);
+    assert_eq!(invitation.application_guid, Some(Guid::FILE_TRANSFER));
+}

@@ -105,3 +105,30 @@ async fn relogin_after_a_server_restart() {
         .until(|e| matches!(e, Event::Message { text, .. } if text == "welcome back").then_some(()))
         .await;
 }
+
+#[tokio::test]
+async fn polling_client_logs_in_again_after_a_server_restart() {
+    let dir = users(&["alice", "bob"]);
+    let server = TestServer::start_at(CONFIG, 0, Arc::clone(&dir)).await;
+    let port = server.addr.port();
+    let mut c = config("alice", server.addr);
+    c.delivery = rvp_client::Delivery::Polling {
+        interval: Duration::from_secs(1),
+    };
+    let (_alice, mut events) = login_with(c).await;
+    server.stop().await;
+    let server = TestServer::start_at(CONFIG, port, dir).await;
+    // The next POLL names a login the new server does not know.
+    events
+        .until(|e| matches!(e, Event::SessionLost { .. }).then_some(()))
+        .await;
+    events
+        .until(|e| matches!(e, Event::Reconnected).then_some(()))
+        .await;
+    let (bob, _b) = login("bob", server.addr).await;
+    let chat = bob.conversation(vec![addr("alice")]);
+    assert!(bob.send_text(&chat, "polled again").await[0].result.is_ok());
+    events
+        .until(|e| matches!(e, Event::Message { text, .. } if text == "polled again").then_some(()))
+        .await;
+}
