@@ -57,7 +57,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Seed of the RNG (session ids, back-off jitter); `None`: from the OS.
     pub rng_seed: Option<u64>,
-    /// Capacity of the events channel.
+    /// Capacity of the events channel. Read it: when it is full, the
+    /// listener and the background task wait (and the server's NOTIFYs
+    /// time out).
     pub event_capacity: usize,
 }
 

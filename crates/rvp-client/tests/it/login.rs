@@ -148,3 +148,23 @@ async fn dropping_the_session_stops_its_listener() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn nt_username_forms() {
+    let dir = rvp_server::directory::MemoryDirectory::new();
+    let n = rvp_server::directory::NewPrincipal::new("alice", "example.com").nt_domain("EXAMPLE");
+    dir.insert(
+        rvp_server::directory::PrincipalEntry::from_password(n, &password("alice")).unwrap(),
+    )
+    .unwrap();
+    let server = TestServer::start_at(CONFIG, 0, std::sync::Arc::new(dir)).await;
+    for form in [
+        UsernameForm::NtBackslash("EXAMPLE".into()),
+        UsernameForm::NtSlash("EXAMPLE".into()),
+    ] {
+        let mut c = config("alice", server.addr);
+        c.username_form = form;
+        let (alice, _rx) = login_with(c).await;
+        alice.logoff().await.unwrap();
+    }
+}
