@@ -49,7 +49,7 @@ pub struct Config {
     /// How often the login subscription is checked (renewed) to notice a
     /// server that forgot the session; `None`: only at renewal time.
     pub keepalive: Option<Duration>,
-    /// Switch to `away` after this long without [`Session::activity`].
+    /// Switch to `away` after this long without [`Session::activity`](crate::Session::activity).
     pub idle_after: Option<Duration>,
     /// Where the contact list is kept (a file per account); `None`: in memory.
     pub contacts_dir: Option<PathBuf>,
