@@ -124,3 +124,38 @@ pub(crate) fn spawn(
         }
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    const LOOPBACK: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
+
+    #[tokio::test]
+    async fn a_fixed_port_below_1025_means_random() {
+        let l = bind(LOOPBACK, CallbackPort::Fixed(80)).await.unwrap();
+        assert!(l.local_addr().unwrap().port() > 1024);
+    }
+
+    #[tokio::test]
+    async fn a_range_skips_busy_ports() {
+        let busy = bind(LOOPBACK, CallbackPort::Random).await.unwrap();
+        let p = busy.local_addr().unwrap().port();
+        let l = bind(LOOPBACK, CallbackPort::Range(p, p.saturating_add(5)))
+            .await
+            .unwrap();
+        let got = l.local_addr().unwrap().port();
+        assert!(got > p && got <= p.saturating_add(5), "{got}");
+    }
+
+    #[tokio::test]
+    async fn a_busy_fixed_port_is_an_error() {
+        let busy = bind(LOOPBACK, CallbackPort::Random).await.unwrap();
+        let p = busy.local_addr().unwrap().port();
+        assert!(matches!(
+            bind(LOOPBACK, CallbackPort::Fixed(p)).await,
+            Err(Error::Listen(_))
+        ));
+    }
+}
