@@ -225,3 +225,40 @@ async fn adding_a_contact_twice_keeps_one_subscription() {
     );
     assert_eq!(bob.watchers().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn lease_and_subscriptions_are_renewed_before_they_end() {
+    let conf = format!("{CONFIG}[leases]\npresence-min-secs = 1\nsubscription-min-secs = 1\n");
+    let server = TestServer::start_at(&conf, 0, users(&["alice", "bob"])).await;
+    let short = |alias: &str| {
+        let mut c = config(alias, server.addr);
+        c.lease = Duration::from_secs(2);
+        c.subscription_lifetime = Duration::from_secs(2);
+        c.keepalive = None;
+        c
+    };
+    let (alice, _a) = login_with(short("alice")).await;
+    let (bob, mut bob_events) = login_with(short("bob")).await;
+    bob.add_contact(&addr("alice")).await.unwrap();
+    bob_events
+        .until(presence_of("alice", PresenceState::Online))
+        .await;
+    // Three lifetimes later: Alice's lease never lapsed (Bob saw no
+    // offline), and Bob's subscription still delivers.
+    bob_events
+        .none_for(Duration::from_secs(6), |e| {
+            matches!(
+                e,
+                Event::Presence {
+                    state: PresenceState::Offline,
+                    ..
+                }
+            )
+        })
+        .await;
+    assert_eq!(alice.watchers().await.unwrap().len(), 1);
+    alice.set_state(PresenceState::AtLunch).await.unwrap();
+    bob_events
+        .until(presence_of("alice", PresenceState::AtLunch))
+        .await;
+}
