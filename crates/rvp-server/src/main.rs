@@ -93,12 +93,7 @@ fn main() -> ExitCode {
         println!(
             "configuration ok: role {}, domains {}, listen {}, {} principals in {}",
             config.role,
-            config
-                .domains
-                .iter()
-                .map(|d| d.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            domain_names(&config),
             config
                 .listen
                 .iter()
@@ -134,6 +129,15 @@ fn main() -> ExitCode {
         tracing::info!("stopped");
         ExitCode::SUCCESS
     })
+}
+
+fn domain_names(config: &Config) -> String {
+    config
+        .domains
+        .iter()
+        .map(|d| d.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
@@ -175,12 +179,7 @@ fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
     println!(
         "  role: {}; IM domains: {}; data: {}",
         config.role,
-        config
-            .domains
-            .iter()
-            .map(|d| d.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", "),
+        domain_names(config),
         config.data_dir.display()
     );
     println!(

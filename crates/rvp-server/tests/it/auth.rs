@@ -21,6 +21,20 @@ fn propfind(auth: Option<&str>) -> String {
     s
 }
 
+/// Alice's PROPFIND credentials (MD5, nc=1, a fresh cnonce) for `nonce`.
+fn propfind_auth(user: &str, password: &str, uri: &str, nonce: &str) -> String {
+    digest_header(
+        user,
+        "example.com",
+        password,
+        "PROPFIND",
+        uri,
+        nonce,
+        1,
+        &cnonce(),
+    )
+}
+
 async fn challenge(addr: std::net::SocketAddr) -> (TcpStream, String, String) {
     let mut s = TcpStream::connect(addr).await.unwrap();
     s.write_all(propfind(None).as_bytes()).await.unwrap();
@@ -80,15 +94,11 @@ async fn digest_md5_and_sha256_are_offered_and_md5_verifies() {
     );
 
     let (mut s, nonce, _) = challenge(server.addr).await;
-    let auth = digest_header(
+    let auth = propfind_auth(
         "alice",
-        "example.com",
         &password("alice"),
-        "PROPFIND",
         "/instmsg/aliases/alice",
         &nonce,
-        1,
-        &cnonce(),
     );
     s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
     assert_eq!(read_response(&mut s).await.status, 207);
@@ -115,16 +125,7 @@ async fn username_forms() {
         "EXAMPLE/alice",
     ] {
         let (mut s, nonce, _) = challenge(server.addr).await;
-        let auth = digest_header(
-            user,
-            "example.com",
-            &password("alice"),
-            "PROPFIND",
-            "/instmsg/aliases/alice",
-            &nonce,
-            1,
-            &cnonce(),
-        );
+        let auth = propfind_auth(user, &password("alice"), "/instmsg/aliases/alice", &nonce);
         s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
         assert_eq!(read_response(&mut s).await.status, 207, "{user}");
     }
@@ -139,16 +140,7 @@ async fn wrong_password_unknown_user_and_wrong_uri_fail() {
         ("alice", "alice-pw", "/instmsg/aliases/bob"),
     ] {
         let (mut s, nonce, _) = challenge(server.addr).await;
-        let auth = digest_header(
-            user,
-            "example.com",
-            pw,
-            "PROPFIND",
-            uri,
-            &nonce,
-            1,
-            &cnonce(),
-        );
+        let auth = propfind_auth(user, pw, uri, &nonce);
         s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
         let r = read_response(&mut s).await;
         assert_eq!(r.status, 401, "{user} {pw} {uri}");
@@ -160,15 +152,11 @@ async fn wrong_password_unknown_user_and_wrong_uri_fail() {
 async fn replay_is_refused_and_a_fresh_cnonce_is_not_a_replay() {
     let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
     let (mut s, nonce, _) = challenge(server.addr).await;
-    let auth = digest_header(
+    let auth = propfind_auth(
         "alice",
-        "example.com",
         &password("alice"),
-        "PROPFIND",
         "/instmsg/aliases/alice",
         &nonce,
-        1,
-        &cnonce(),
     );
     s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
     assert_eq!(read_response(&mut s).await.status, 207);
@@ -176,15 +164,11 @@ async fn replay_is_refused_and_a_fresh_cnonce_is_not_a_replay() {
     let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
     assert_eq!(r.status, 401);
     // nc=1 again with a new cnonce on the same nonce (real clients do this).
-    let again = digest_header(
+    let again = propfind_auth(
         "alice",
-        "example.com",
         &password("alice"),
-        "PROPFIND",
         "/instmsg/aliases/alice",
         &nonce,
-        1,
-        &cnonce(),
     );
     let r = raw(server.addr, propfind(Some(&again)).as_bytes()).await;
     assert_eq!(r.status, 207);
@@ -196,15 +180,11 @@ async fn stale_nonce_gets_stale_true() {
     let server = TestServer::start(&config, users("example.com", &["alice"])).await;
     let (_, nonce, _) = challenge(server.addr).await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let auth = digest_header(
+    let auth = propfind_auth(
         "alice",
-        "example.com",
         &password("alice"),
-        "PROPFIND",
         "/instmsg/aliases/alice",
         &nonce,
-        1,
-        &cnonce(),
     );
     let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
     assert_eq!(r.status, 401);
