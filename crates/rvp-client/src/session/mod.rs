@@ -11,8 +11,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use im_url::{Address, Resolve};
 use presence_model::{IdleTracker, PresenceState, Renewal, RenewalScheduler};
 use rvp_codec::header::{
-    CALL_BACK, DEPTH, NOTIFICATION_TYPE, RVP_ACK_TYPE, RVP_FROM_PRINCIPAL, RVP_HOP_COUNT,
-    SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME,
+    CALL_BACK, DEPTH, HeaderMapExt, NOTIFICATION_TYPE, RVP_ACK_TYPE, RVP_FROM_PRINCIPAL,
+    RVP_HOP_COUNT, SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME, SubscriptionLifetime,
 };
 use rvp_codec::mime::{FieldValue, ImFormat, Invitation, LeaveNotice, TextMessage, TypingNotice};
 use rvp_codec::xml::{
@@ -442,21 +442,16 @@ impl Session {
         self.inner.http.send(&m, &home, &headers, &body).await
     }
 
+    /// The `Subscription-Lifetime` every SUBSCRIBE asks for.
+    fn lifetime_header(&self) -> SubscriptionLifetime {
+        SubscriptionLifetime::from_duration(self.inner.config.subscription_lifetime)
+    }
+
     async fn login_sequence(&self) -> Result<(), Error> {
         let me = self.inner.config.address.clone();
         let mut h = HeaderMap::new();
         h.insert(NOTIFICATION_TYPE, HeaderValue::from_static("pragma/notify"));
-        h.insert(
-            SUBSCRIPTION_LIFETIME,
-            value(
-                &self
-                    .inner
-                    .config
-                    .subscription_lifetime
-                    .as_secs()
-                    .to_string(),
-            )?,
-        );
+        h.typed_insert(self.lifetime_header());
         let interval = self.lock()?.poll_interval;
         match &self.inner.callback {
             Some(cb) => {
@@ -680,17 +675,7 @@ impl Session {
             NOTIFICATION_TYPE,
             HeaderValue::from_static("update/propchange"),
         );
-        h.insert(
-            SUBSCRIPTION_LIFETIME,
-            value(
-                &self
-                    .inner
-                    .config
-                    .subscription_lifetime
-                    .as_secs()
-                    .to_string(),
-            )?,
-        );
+        h.typed_insert(self.lifetime_header());
         h.insert(CALL_BACK, value(&self.inner.my_url)?);
         let a = self.request("SUBSCRIBE", who, h, Bytes::new()).await?;
         if !a.status.is_success() {
@@ -976,17 +961,7 @@ impl Session {
     async fn renew(&self, node: &Address, id: &str) -> Result<Duration, Error> {
         let mut h = HeaderMap::new();
         h.insert(SUBSCRIPTION_ID, value(id)?);
-        h.insert(
-            SUBSCRIPTION_LIFETIME,
-            value(
-                &self
-                    .inner
-                    .config
-                    .subscription_lifetime
-                    .as_secs()
-                    .to_string(),
-            )?,
-        );
+        h.typed_insert(self.lifetime_header());
         let a = self.request("SUBSCRIBE", node, h, Bytes::new()).await?;
         if !a.status.is_success() {
             return Err(Error::status("SUBSCRIBE", a.status));
