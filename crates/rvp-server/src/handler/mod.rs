@@ -27,7 +27,7 @@ use presence_model::{
 };
 use rvp_codec::header::{
     AckType, Authorization, Depth, HeaderMapExt, HopCount, ParamValue, RVP_FROM_PRINCIPAL,
-    RVP_NOTIFICATIONS_VERSION, SUBSCRIPTION_ID, SUBSCRIPTION_LIFETIME, WwwAuthenticate,
+    RVP_NOTIFICATIONS_VERSION, SUBSCRIPTION_ID, SubscriptionLifetime, WwwAuthenticate,
 };
 use rvp_codec::xml::{
     self, MultiStatus, Notification, PropEntry, PropFind, PropName, PropStat, PropStatus, Property,
@@ -451,7 +451,7 @@ fn subscribed_response(
         r.headers_mut().insert(SUBSCRIPTION_ID, v);
     }
     r.headers_mut()
-        .insert(SUBSCRIPTION_LIFETIME, HeaderValue::from(granted.as_secs()));
+        .typed_insert(SubscriptionLifetime::from_duration(granted));
     r
 }
 
