@@ -43,6 +43,14 @@ fn pair(name: &str, extra: &str) -> Option<(Server, Host, Host)> {
     bob.send("add alice@localhost");
     alice.expect("buddy-status bob@localhost online", T);
     bob.expect("buddy-status alice@localhost online", T);
+    // After the 207 to a buddy SUBSCRIBE librvp writes an ACL granting the buddy (its
+    // second ACL after the read at login). librvp does not serialise its ACL writes: a
+    // block sent while that grant is still in flight can be overtaken by it (seen under
+    // CI load), so wait until the server has answered both for each account.
+    for who in ["alice", "bob"] {
+        let target = format!("target=/instmsg/aliases/{who}");
+        server.expect_log_count(&["answered", "method=ACL", &target, "status=200"], 2, T);
+    }
     Some((server, alice, bob))
 }
 

@@ -21,7 +21,8 @@ pub(crate) const BOB_PASSWORD: &str = "builder";
 /// How long a host may live at most (`--deadline`), seconds.
 const HOST_DEADLINE_SECS: u32 = 150;
 
-/// A temporary directory, removed on drop unless the test failed.
+/// A temporary directory, removed on drop unless the test failed or
+/// `RVP_KEEP_LOGS` is set (to read the server's and librvp's logs of a passing run).
 pub(crate) struct TempDir(pub(crate) PathBuf);
 
 impl TempDir {
@@ -37,7 +38,7 @@ impl TempDir {
 
 impl Drop for TempDir {
     fn drop(&mut self) {
-        if std::thread::panicking() {
+        if std::thread::panicking() || std::env::var_os("RVP_KEEP_LOGS").is_some() {
             eprintln!("(logs kept in {})", self.0.display());
         } else {
             let _ = std::fs::remove_dir_all(&self.0);
@@ -214,6 +215,22 @@ impl Server {
         }
     }
 
+    /// Waits until the log has at least `n` lines containing every one of `needles`.
+    pub(crate) fn expect_log_count(&self, needles: &[&str], n: usize, timeout: Duration) {
+        let end = Instant::now() + timeout;
+        loop {
+            let seen = self.count_log(needles);
+            if seen >= n {
+                return;
+            }
+            assert!(
+                Instant::now() < end,
+                "the server log has {seen} lines with {needles:?}, expected {n}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Lines of the log containing every one of `needles`.
     pub(crate) fn count_log(&self, needles: &[&str]) -> usize {
         self.log()
@@ -246,7 +263,7 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if std::thread::panicking() {
+        if std::thread::panicking() || std::env::var_os("RVP_KEEP_LOGS").is_some() {
             eprintln!("===== rvp-server log =====\n{}", self.log());
         }
     }
@@ -535,7 +552,7 @@ impl Drop for Host {
             let _ = self.child.kill();
         }
         let _ = self.child.wait();
-        if std::thread::panicking() {
+        if std::thread::panicking() || std::env::var_os("RVP_KEEP_LOGS").is_some() {
             while let Ok(line) = self.events.try_recv() {
                 self.record(line);
             }
