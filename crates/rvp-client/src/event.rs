@@ -150,8 +150,46 @@ pub enum Event {
     Reconnected,
 }
 
-/// Decodes an inbound NOTIFY body into an event.
-pub(crate) fn decode_notify(body: &[u8]) -> Option<Event> {
+/// The peers known to run librvp (Pidgin's RVP plugin), learned from the
+/// messages they send: their non-ASCII text arrives double-encoded and
+/// ours must go to them double-encoded too (librvp decodes what it
+/// receives as UTF-8 into Latin-1 bytes). Bounded: past
+/// [`LibrvpPeers::MAX`] names the oldest half is forgotten.
+#[derive(Debug, Default)]
+pub(crate) struct LibrvpPeers(std::sync::Mutex<std::collections::VecDeque<Address>>);
+
+impl LibrvpPeers {
+    /// The most peers remembered.
+    pub(crate) const MAX: usize = 1024;
+
+    fn learn(&self, url: &str) {
+        let Some(address) = address_of(url) else {
+            return;
+        };
+        let Ok(mut peers) = self.0.lock() else { return };
+        if peers.contains(&address) {
+            return;
+        }
+        if peers.len() >= Self::MAX {
+            peers.drain(..Self::MAX / 2);
+        }
+        peers.push_back(address);
+    }
+
+    /// Whether `peer` was seen running librvp.
+    pub(crate) fn contains(&self, peer: &Address) -> bool {
+        self.0.lock().is_ok_and(|p| p.contains(peer))
+    }
+}
+
+/// Encodes non-ASCII text the way librvp sends it (and expects it): the
+/// UTF-8 bytes, each taken as a Latin-1 character, encoded as UTF-8 again.
+pub(crate) fn double_utf8(text: &str) -> String {
+    text.bytes().map(char::from).collect()
+}
+
+/// Decodes an inbound NOTIFY body into an event, learning librvp peers.
+pub(crate) fn decode_notify(body: &[u8], librvp: &LibrvpPeers) -> Option<Event> {
     let config = Config::lenient();
     match Notification::decode(body, &config).ok()? {
         Notification::Message(m) => {
@@ -165,7 +203,12 @@ pub(crate) fn decode_notify(body: &[u8]) -> Option<Event> {
                 Payload::Text(t) => Event::Message {
                     from,
                     to: m.to.iter().map(Party::from_contact).collect(),
-                    text: t.body,
+                    text: if written_by_librvp(m.mime_data.as_bytes()) {
+                        librvp.learn(&m.from.href);
+                        undo_double_utf8(t.body)
+                    } else {
+                        t.body
+                    },
                     session_id,
                 },
                 Payload::Typing(_) => Event::Typing { from, session_id },
@@ -192,6 +235,38 @@ pub(crate) fn decode_notify(body: &[u8]) -> Option<Event> {
     }
 }
 
+/// Whether a MIME part was written by librvp (Pidgin's RVP plugin): its
+/// `X-MMS-IM-Format` carries the doubled `%` of a template formatted twice
+/// (`FN=MS%%20Shell%%20Dlg`), which no other known client writes.
+pub(crate) fn written_by_librvp(mime: &[u8]) -> bool {
+    mime.split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .take_while(|line| !line.is_empty())
+        .any(|line| {
+            line.get(..16)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"x-mms-im-format:"))
+                && line.windows(2).any(|w| w == b"%%")
+        })
+}
+
+/// Undoes one level of double UTF-8 encoding (UTF-8 bytes encoded again as
+/// if each were a Latin-1 character), as librvp sends non-ASCII text: when
+/// every character is below U+0100 and those code points, taken as bytes,
+/// are valid UTF-8, the decoded text; otherwise `text` unchanged.
+pub(crate) fn undo_double_utf8(text: String) -> String {
+    if text.is_ascii() {
+        return text;
+    }
+    let mut bytes = Vec::with_capacity(text.len());
+    for c in text.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => bytes.push(b),
+            Err(_) => return text,
+        }
+    }
+    String::from_utf8(bytes).unwrap_or(text)
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -200,10 +275,100 @@ mod tests {
     #[test]
     fn presence_notification_decodes() {
         let body = br#"<?xml version="1.0"?><r:notification xmlns:d="DAV:" xmlns:r="http://schemas.microsoft.com/rvp/"><r:propnotification><r:notification-from><r:contact><d:href>http://example.com/instmsg/aliases/bob</d:href></r:contact></r:notification-from><r:notification-to><r:contact><d:href>http://example.com/instmsg/aliases/alice</d:href></r:contact></r:notification-to><d:propertyupdate><d:set><d:prop><r:state><r:busy/></r:state></d:prop></d:set></d:propertyupdate></r:propnotification></r:notification>"#;
-        let Some(Event::Presence { contact, state }) = decode_notify(body) else {
+        let Some(Event::Presence { contact, state }) = decode_notify(body, &LibrvpPeers::default())
+        else {
             panic!("not a presence event")
         };
         assert_eq!(state, PresenceState::Busy);
         assert_eq!(contact.address.unwrap().to_string(), "bob@example.com");
+    }
+
+    /// A NOTIFY as librvp writes it (its `%%` in `X-MMS-IM-Format`, its double-encoded
+    /// text), or as another client would (`%20`, plain UTF-8).
+    fn message_from(href: &str, format: &str, text: &str) -> Vec<u8> {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><r:notification xmlns:d=\"DAV:\" xmlns:r=\"http://schemas.microsoft.com/rvp/\"><r:message><r:notification-from><r:contact><d:href>{href}</d:href><r:description>x</r:description></r:contact></r:notification-from><r:notification-to><r:contact><d:href>http://localhost/instmsg/aliases/bob</d:href><r:description/></r:contact></r:notification-to><r:msgbody><r:mime-data><![CDATA[MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\nX-MMS-IM-Format: {format}\r\nSession-Id: {{C3E4B3FC-A234-3412-A247-E5A36D456BD1}}\r\n\r\n{text}]]></r:mime-data></r:msgbody></r:message></r:notification>"
+        )
+        .into_bytes()
+    }
+
+    fn text_of(event: Option<Event>) -> String {
+        match event {
+            Some(Event::Message { text, .. }) => text,
+            other => panic!("not a message: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn librvp_text_is_repaired_and_its_sender_learned() {
+        let peers = LibrvpPeers::default();
+        let alice = "http://localhost/instmsg/aliases/alice";
+        let librvp = "FN=MS%%20Shell%%20Dlg; EF=; CO=0; CS=0; PF=0";
+        let sent = "Gr\u{fc}\u{df}e \u{20ac} \u{65e5}\u{672c} <b>&amp;</b>";
+        let body = message_from(alice, librvp, &double_utf8(sent));
+        assert_eq!(text_of(decode_notify(&body, &peers)), sent);
+        assert!(peers.contains(&"alice@localhost".parse().unwrap()));
+        assert!(!peers.contains(&"bob@localhost".parse().unwrap()));
+    }
+
+    #[test]
+    fn other_clients_text_is_kept_as_sent() {
+        let peers = LibrvpPeers::default();
+        let carol = "http://localhost/instmsg/aliases/carol";
+        // Text that looks double-encoded, from a client without librvp's fingerprint.
+        let body = message_from(
+            carol,
+            "FN=MS%20Shell%20Dlg; EF=; CO=0; CS=0; PF=0",
+            "\u{c3}\u{a4}",
+        );
+        assert_eq!(text_of(decode_notify(&body, &peers)), "\u{c3}\u{a4}");
+        assert!(!peers.contains(&"carol@localhost".parse().unwrap()));
+    }
+
+    #[test]
+    fn the_fingerprint_is_only_read_in_the_header_block() {
+        assert!(written_by_librvp(
+            b"MIME-Version: 1.0\r\nx-mms-im-format: FN=A%%20B\r\n\r\nhi"
+        ));
+        assert!(!written_by_librvp(
+            b"MIME-Version: 1.0\r\n\r\nX-MMS-IM-Format: FN=A%%20B"
+        ));
+        assert!(!written_by_librvp(
+            b"X-MMS-IM-Format: FN=A%20B; EF=\r\n\r\n%%"
+        ));
+    }
+
+    #[test]
+    fn double_encoding_round_trips_and_leaves_other_text_alone() {
+        for text in [
+            "",
+            "plain",
+            "\u{e4}\u{f6}\u{fc}",
+            "\u{20ac}\u{1f600}",
+            "a]]>b",
+        ] {
+            assert_eq!(undo_double_utf8(double_utf8(text)), text);
+        }
+        // Beyond U+00FF, or not valid UTF-8 as bytes: unchanged.
+        assert_eq!(
+            undo_double_utf8("\u{e4}\u{20ac}".to_owned()),
+            "\u{e4}\u{20ac}"
+        );
+        assert_eq!(undo_double_utf8("caf\u{e9}".to_owned()), "caf\u{e9}");
+    }
+
+    #[test]
+    fn remembered_peers_are_bounded() {
+        let peers = LibrvpPeers::default();
+        for i in 0..LibrvpPeers::MAX + 10 {
+            peers.learn(&format!("http://localhost/instmsg/aliases/u{i}"));
+        }
+        let n = peers.0.lock().unwrap().len();
+        assert!(n <= LibrvpPeers::MAX, "{n}");
+        let last: Address = format!("u{}@localhost", LibrvpPeers::MAX + 9)
+            .parse()
+            .unwrap();
+        assert!(peers.contains(&last));
+        assert!(!peers.contains(&"u0@localhost".parse().unwrap()));
     }
 }

@@ -39,6 +39,18 @@
 //! Everything that arrives is an [`Event`] on the channel returned by
 //! [`Client::login`].
 //!
+//! ## Talking to Pidgin's RVP plugin (librvp)
+//! librvp double-encodes non-ASCII text (its UTF-8 bytes encoded again as
+//! if Latin-1) and decodes what it receives into Latin-1 bytes, so plain
+//! UTF-8 from us reaches its user as mojibake. A message from librvp is
+//! recognised by its `X-MMS-IM-Format` (`FN=MS%%20Shell%%20Dlg`: a template
+//! formatted twice, which no other known client writes): its text is
+//! repaired before it becomes an [`Event::Message`], and the sender is
+//! remembered (at most 1024 peers), so text we send to that peer goes
+//! double-encoded as librvp expects. Until a peer has sent us a message we
+//! cannot tell, and send standard UTF-8. The cross-check against the real
+//! plugin is `rvp-server`'s `tests/librvp.rs`.
+//!
 //! ## Example
 //! ```no_run
 //! # async fn f() -> Result<(), rvp_client::Error> {

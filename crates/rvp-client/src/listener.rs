@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
 
 use crate::error::Error;
-use crate::event::{Event, decode_notify};
+use crate::event::{Event, LibrvpPeers, decode_notify};
 
 /// The largest NOTIFY body accepted.
 const MAX_NOTIFY_BODY: usize = 256 * 1024;
@@ -72,6 +72,7 @@ pub(crate) fn local_ip_towards(server: SocketAddr) -> IpAddr {
 pub(crate) fn spawn(
     listener: TcpListener,
     events: mpsc::Sender<Event>,
+    librvp: Arc<LibrvpPeers>,
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let events = Arc::new(events);
@@ -83,10 +84,12 @@ pub(crate) fn spawn(
             };
             let Ok((stream, _)) = accepted else { continue };
             let events = Arc::clone(&events);
+            let librvp = Arc::clone(&librvp);
             let mut stop = stop.clone();
             tokio::spawn(async move {
                 let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let events = Arc::clone(&events);
+                    let librvp = Arc::clone(&librvp);
                     async move {
                         let version = req.headers().typed_get::<NotificationsVersion>();
                         let head = format!("{} {}", req.method(), req.uri());
@@ -98,7 +101,7 @@ pub(crate) fn spawn(
                         let status = match body {
                             Ok(body) => {
                                 tracing::trace!(target: "rvp_client::traffic", "\n<<< callback {head}\n{}", crate::transport::show(&headers, &body));
-                                if let Some(event) = decode_notify(&body) {
+                                if let Some(event) = decode_notify(&body, &librvp) {
                                     let _ = events.send(event).await;
                                 }
                                 StatusCode::OK

@@ -38,7 +38,8 @@ use clap::Subcommand;
 use im_url::{Address, AddressError};
 
 use crate::directory::{
-    Directory, DirectoryError, FileDirectory, MAX_PASSWORD_LEN, NewPrincipal, PrincipalEntry,
+    DigestAlgorithm, Directory, DirectoryError, FileDirectory, MAX_PASSWORD_LEN, NewPrincipal,
+    PrincipalEntry,
 };
 
 /// The `user` subcommands.
@@ -184,6 +185,7 @@ pub fn run(cmd: UserCommand, directory_path: &Path, io: &mut CliIo<'_>) -> Resul
             };
             let password = password(io, &address, password_env.as_deref())?;
             let entry = dir.add(new, &password)?;
+            warn_if_librvp_cannot_log_in(io, &entry)?;
             let forms: Vec<_> = entry
                 .credentials
                 .forms()
@@ -221,6 +223,7 @@ pub fn run(cmd: UserCommand, directory_path: &Path, io: &mut CliIo<'_>) -> Resul
             }
             let password = password(io, &address, password_env.as_deref())?;
             let entry = dir.set_password(domain, alias, &password)?;
+            warn_if_librvp_cannot_log_in(io, &entry)?;
             say(io, format_args!("password changed for {}", entry.address()))
         }
         UserCommand::List { domain } => {
@@ -277,6 +280,34 @@ pub fn run_with_std_io(cmd: UserCommand, directory_path: &Path) -> Result<(), Cl
 fn parse_address(input: &str) -> Result<Address, CliError> {
     Address::parse(input).map_err(|source| CliError::InvalidAddress {
         input: input.to_owned(),
+        source,
+    })
+}
+
+/// Pidgin's RVP plugin (librvp) cuts its Digest HA1 at the first zero byte, so it can
+/// never log in when `MD5(alias:realm:password)` contains one (about one password in
+/// sixteen). The password is kept (other clients are fine); the user is warned.
+fn warn_if_librvp_cannot_log_in(
+    io: &mut CliIo<'_>,
+    entry: &PrincipalEntry,
+) -> Result<(), CliError> {
+    let alias = entry.alias.as_str();
+    let hopeless = entry
+        .credentials
+        .ha1(DigestAlgorithm::Md5, alias)
+        .is_some_and(|ha1| ha1.contains(&0));
+    if !hopeless {
+        return Ok(());
+    }
+    writeln!(
+        io.stderr,
+        "warning: Pidgin's RVP plugin (librvp) cannot log in as {} with this password: its \
+         Digest hash has a zero byte, where librvp cuts it; other clients are not affected \
+         (choose another password if librvp users need this account)",
+        entry.address()
+    )
+    .map_err(|source| CliError::Io {
+        op: "write the output",
         source,
     })
 }
@@ -596,5 +627,34 @@ mod tests {
     fn no_password_argument() {
         assert!(Cli::try_parse_from(["user", "add", "a@x.com", "--password", "pw"]).is_err());
         assert!(Cli::try_parse_from(["user", "passwd", "a@x.com", "--password", "pw"]).is_err());
+    }
+
+    #[test]
+    fn a_password_librvp_cannot_use_is_warned_about() {
+        let f = TestFile::new("librvp-zero");
+        // MD5("carol:example.com:PW") for these: find one with and one without a zero byte.
+        let bad = (0..)
+            .map(|i| format!("pw{i}"))
+            .find(|pw| want_md5("carol", None, pw).contains(&0))
+            .unwrap();
+        let good = (0..)
+            .map(|i| format!("pw{i}"))
+            .find(|pw| !want_md5("carol", None, pw).contains(&0))
+            .unwrap();
+        let (r, out, err) = cli(&f.0, &["add", "carol@example.com"], &format!("{bad}\n"));
+        r.unwrap();
+        assert!(out.contains("added carol@example.com"), "{out}");
+        assert!(
+            err.contains(
+                "warning: Pidgin's RVP plugin (librvp) cannot log in as carol@example.com"
+            ),
+            "{err}"
+        );
+        let (r, _, err) = cli(&f.0, &["passwd", "carol@example.com"], &format!("{good}\n"));
+        r.unwrap();
+        assert!(!err.contains("warning"), "{err}");
+        let (r, _, err) = cli(&f.0, &["passwd", "carol@example.com"], &format!("{bad}\n"));
+        r.unwrap();
+        assert!(err.contains("warning"), "{err}");
     }
 }

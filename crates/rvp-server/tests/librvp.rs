@@ -9,8 +9,8 @@
 //! librvp crash (the host killed by a signal) fails the test; on failure the server's
 //! log, the events and the end of librvp's debug log are printed.
 //!
-//! Not covered here: the cross-check with this project's own `rvp` client, which does
-//! not exist yet (issue 7 asks for it once it does).
+//! The last test cross-checks librvp against this project's own client (the `rvp-client`
+//! library, the engine of the `rvp` command): presence and messages both ways.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -289,4 +289,110 @@ fn s10_wrong_password_is_auth_failed_and_logged() {
     assert_eq!(e.text(2), "Auth failed", "{}", e.line);
     server.expect_log(&["authentication failed", "username=alice"], T);
     alice.quit();
+}
+
+/// Cross-check: librvp (alice) and this project's own client (`rvp-client`, bob) through the
+/// server: presence both ways, messages both ways (markup and non-ASCII intact), typing,
+/// and each seeing the other leave.
+#[test]
+fn s11_rvp_client_and_librvp_talk_both_ways() {
+    use rvp_client::{Event, PresenceState};
+
+    let Some(_) = host_binary() else { return };
+    let server = Server::start("cross", "");
+    let mut alice = server.login("alice").unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut config = rvp_client::Config::new("bob@localhost".parse().unwrap(), BOB_PASSWORD);
+    config.server = Some(format!("127.0.0.1:{}", server.port));
+    let (bob, mut events) = rt
+        .block_on(rvp_client::Client::new(config).login())
+        .unwrap();
+    let alice_addr: rvp_client::Address = "alice@localhost".parse().unwrap();
+    // The next event from alice that `want` accepts (others are skipped).
+    let mut next = |want: &dyn Fn(&Event) -> bool| -> Event {
+        rt.block_on(async {
+            tokio::time::timeout(T, async {
+                loop {
+                    let e = events.recv().await.expect("bob's session ended");
+                    if want(&e) {
+                        return e;
+                    }
+                }
+            })
+            .await
+            .expect("no such event for bob within 15 s")
+        })
+    };
+    let from_alice = |p: &rvp_client::Party| p.address.as_ref() == Some(&alice_addr);
+
+    // Presence: each adds the other and sees them online, then a change each way.
+    alice.send("add bob@localhost");
+    alice.expect("buddy-status bob@localhost online", T);
+    let seen = rt.block_on(bob.add_contact(&alice_addr)).unwrap();
+    assert_eq!(seen, Some(PresenceState::Online));
+    alice.send("status away");
+    next(
+        &|e| matches!(e, Event::Presence { contact, state: PresenceState::Away } if from_alice(contact)),
+    );
+    rt.block_on(bob.set_state(PresenceState::Busy)).unwrap();
+    alice.expect("buddy-status bob@localhost busy", T);
+
+    // librvp -> ours: the text exactly as typed.
+    let texts = [
+        "Hello there",
+        "Gr\u{fc}\u{df}e \u{e4}\u{f6}\u{fc} \u{20ac} \u{65e5}\u{672c}",
+        "<b>bold</b> & 1 < 2 > 0 \"quoted\" &amp; ]]>",
+    ];
+    for text in texts {
+        alice.send(&format!("send bob@localhost {}", escape(text.as_bytes())));
+        let got = next(&|e| matches!(e, Event::Message { from, .. } if from_alice(from)));
+        let Event::Message { text: got, .. } = got else {
+            unreachable!()
+        };
+        assert_eq!(got, text, "librvp -> rvp-client");
+    }
+
+    // ours -> librvp: delivered (200), presented as librvp presents any message.
+    let chat = bob.conversation(vec![alice_addr.clone()]);
+    for text in texts {
+        let reports = rt.block_on(bob.send_text(&chat, text));
+        assert!(
+            reports.iter().all(|r| r.result.is_ok()),
+            "rvp-client -> librvp: {reports:?}"
+        );
+        let got = alice.expect("im-received bob@localhost", T);
+        assert_eq!(
+            got.fields[2],
+            from_rvp_client(text.as_bytes()),
+            "{:?}",
+            got.text(2)
+        );
+    }
+    rt.block_on(bob.send_typing(&chat));
+    alice.expect("typing bob@localhost", T);
+
+    // Each sees the other leave.
+    alice.logout();
+    next(
+        &|e| matches!(e, Event::Presence { contact, state: PresenceState::Offline } if from_alice(contact)),
+    );
+    let mut alice_again = server.login("alice").unwrap();
+    alice_again.send("add bob@localhost");
+    alice_again.expect("buddy-status bob@localhost busy", T);
+    rt.block_on(bob.logoff()).unwrap();
+    alice_again.expect("buddy-status bob@localhost offline", T);
+    alice_again.logout();
+}
+
+/// How librvp presents a message from `rvp-client`: inside the font of the sender's
+/// `X-MMS-IM-Format` (`FN=MS%20Shell%20Dlg`, URL-decoded once).
+fn from_rvp_client(text: &[u8]) -> Vec<u8> {
+    let mut v = b"<FONT FACE='MS Shell Dlg' COLOR='#000000'>".to_vec();
+    v.extend_from_slice(text);
+    v.extend_from_slice(b"</FONT>");
+    v
 }

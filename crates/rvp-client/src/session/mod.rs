@@ -25,7 +25,7 @@ use tokio::sync::{Notify, mpsc, watch};
 
 use crate::contacts::ContactFile;
 use crate::error::Error;
-use crate::event::{Conversation, Event, Party, decode_notify};
+use crate::event::{Conversation, Event, LibrvpPeers, Party, decode_notify, double_utf8};
 use crate::listener;
 use crate::transport::{Answer, Http, Target};
 
@@ -88,6 +88,8 @@ struct Inner {
     wake: Arc<Notify>,
     stop: watch::Sender<bool>,
     contact_file: Option<ContactFile>,
+    /// Peers seen running librvp (their text is double-encoded both ways).
+    librvp: Arc<LibrvpPeers>,
 }
 
 /// Logs in; see [`Session`].
@@ -135,13 +137,14 @@ impl Client {
         };
         let (events_tx, events_rx) = mpsc::channel(config.event_capacity.max(1));
         let (stop, stop_rx) = watch::channel(false);
+        let librvp = Arc::new(LibrvpPeers::default());
         let callback = match config.delivery {
             Delivery::Callback(port) => {
                 let server_addr = resolve_authority(&server).await?;
                 let ip = listener::local_ip_towards(server_addr);
                 let l = listener::bind(ip, port).await?;
                 let local = l.local_addr().map_err(Error::Listen)?;
-                listener::spawn(l, events_tx.clone(), stop_rx.clone());
+                listener::spawn(l, events_tx.clone(), Arc::clone(&librvp), stop_rx.clone());
                 Some(format!("http://{local}"))
             }
             Delivery::Polling { .. } => None,
@@ -206,6 +209,7 @@ impl Client {
             wake: Arc::clone(&wake),
             stop,
             contact_file,
+            librvp,
         });
         let session = Session { inner };
         if let Err(e) = session.login_sequence().await {
@@ -794,13 +798,14 @@ impl Session {
         Conversation::fresh(self.inner.http.random_u128(), participants)
     }
 
-    async fn notify_all(&self, conv: &Conversation, payload: Payload) -> Vec<DeliveryReport> {
+    /// The NOTIFY body carrying `payload` to the conversation.
+    fn message_body(&self, conv: &Conversation, payload: &Payload) -> Bytes {
         let to: Vec<Contact> = conv
             .participants
             .iter()
             .map(|p| Contact::new(p.fallback_url().to_string(), ""))
             .collect();
-        let body = Notification::Message(MessageNotification {
+        Notification::Message(MessageNotification {
             from: Contact::new(
                 self.inner.my_url.clone(),
                 self.inner.config.address.alias().as_str(),
@@ -808,13 +813,31 @@ impl Session {
             to,
             mime_data: String::from_utf8_lossy(&payload.to_bytes()).into_owned(),
         })
-        .to_bytes();
+        .to_bytes()
+    }
+
+    async fn notify_all(&self, conv: &Conversation, payload: Payload) -> Vec<DeliveryReport> {
+        let body = self.message_body(conv, &payload);
+        // Text for a librvp peer goes double-encoded, as librvp sends and reads it.
+        let mut librvp_body = None;
         let mut out = Vec::new();
         for p in &conv.participants {
+            let body = match &payload {
+                Payload::Text(t) if !t.body.is_ascii() && self.inner.librvp.contains(p) => {
+                    librvp_body
+                        .get_or_insert_with(|| {
+                            let mut t = t.clone();
+                            t.body = double_utf8(&t.body);
+                            self.message_body(conv, &Payload::Text(t))
+                        })
+                        .clone()
+                }
+                _ => body.clone(),
+            };
             let mut h = HeaderMap::new();
             h.insert(RVP_HOP_COUNT, HeaderValue::from_static("1"));
             h.insert(RVP_ACK_TYPE, HeaderValue::from_static("DeepOr"));
-            let result = match self.request("NOTIFY", p, h, body.clone()).await {
+            let result = match self.request("NOTIFY", p, h, body).await {
                 Ok(a) if a.status.is_success() => Ok(()),
                 Ok(a) => Err((Some(a.status.as_u16()), reason_of(a.status))),
                 Err(e) => Err((None, e.to_string())),
@@ -902,7 +925,7 @@ impl Session {
                 StatusCode::NO_CONTENT => return Ok(n),
                 StatusCode::OK => {
                     n += 1;
-                    if let Some(e) = decode_notify(&a.body) {
+                    if let Some(e) = decode_notify(&a.body, &self.inner.librvp) {
                         let _ = self.inner.events.send(e).await;
                     }
                     let more = header(&a, &RVP_POLL_REMAINING)
