@@ -9,7 +9,8 @@
 //! ## What a session does
 //! - **Login** ([`Client::login`]): finds the server (`_rvp._tcp` SRV
 //!   through `im-url`, or [`Config::server`], or an injected resolver with
-//!   [`Client::login_with`]); follows a router's `302` to the home server
+//!   [`Client::login_with`]), trying the SRV targets in RFC 2782 order until
+//!   one accepts a connection; follows a router's `302` to the home server
 //!   and keeps using it for its own node; answers `401` Digest challenges
 //!   (SHA-256 preferred, MD5 otherwise, `stale=true` re-answered; user name
 //!   forms in [`UsernameForm`]); starts a callback listener ([`CallbackPort`])

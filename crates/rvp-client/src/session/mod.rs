@@ -127,9 +127,12 @@ impl Client {
         let config = self.config;
         let resolver = Arc::new(resolver);
         let seed = config.rng_seed.unwrap_or(0);
+        let connect_timeout = config.request_timeout;
         let locator = Locator(Arc::new(move |address: Address| -> LocateFuture {
             let resolver = Arc::clone(&resolver);
-            Box::pin(async move { locate_server(&*resolver, &address, seed).await })
+            Box::pin(
+                async move { locate_server(&*resolver, &address, seed, connect_timeout).await },
+            )
         }));
         let server = match &config.server {
             Some(s) => s.clone(),
@@ -233,24 +236,51 @@ impl std::fmt::Debug for Locator {
     }
 }
 
+/// The server of `address`'s domain: SRV discovery (`im-url`), then the
+/// candidates in RFC 2782 order, each address of each, until one accepts a
+/// TCP connection within `connect_timeout` (failover to the next SRV target
+/// when a server is down). When none answers, the first candidate: the
+/// requests then fail and are retried with back-off as for any down server.
 async fn locate_server<R: Resolve + ?Sized>(
     resolver: &R,
     address: &Address,
     seed: u64,
+    connect_timeout: Duration,
 ) -> Result<String, Error> {
     let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
     let location = im_url::locate(resolver, address, &mut rng).await?;
-    let endpoint = location.server().ok_or_else(|| {
+    let mut first = None;
+    for (i, candidate) in location.candidates.iter().enumerate() {
+        // `locate` looked up the addresses of the first usable candidate only.
+        let addrs = if candidate.addrs.is_empty() {
+            match resolver.lookup_addrs(&candidate.host).await {
+                Ok(im_url::AddrAnswer::Addrs { addrs, .. }) => addrs,
+                _ => continue,
+            }
+        } else {
+            candidate.addrs.clone()
+        };
+        for ip in addrs {
+            let server = SocketAddr::new(ip, candidate.port);
+            first.get_or_insert(server);
+            let connect = tokio::net::TcpStream::connect(server);
+            match tokio::time::timeout(connect_timeout, connect).await {
+                Ok(Ok(_)) => {
+                    if i > 0 {
+                        tracing::info!(%server, host = %candidate.host, "earlier SRV targets unreachable; using this one");
+                    }
+                    return Ok(server.to_string());
+                }
+                Ok(Err(e)) => tracing::debug!(%server, error = %e, "SRV target unreachable"),
+                Err(_) => tracing::debug!(%server, "SRV target did not answer in time"),
+            }
+        }
+    }
+    first.map(|s| s.to_string()).ok_or_else(|| {
         Error::Locate(im_url::ResolveError::NoAddress {
             name: address.domain().to_string(),
         })
-    })?;
-    let ip = endpoint.addrs.first().copied().ok_or_else(|| {
-        Error::Locate(im_url::ResolveError::NoAddress {
-            name: endpoint.host.to_string(),
-        })
-    })?;
-    Ok(SocketAddr::new(ip, endpoint.port).to_string())
+    })
 }
 
 async fn resolve_authority(authority: &str) -> Result<SocketAddr, Error> {

@@ -47,6 +47,34 @@ async fn login_finds_the_server_through_srv() {
 }
 
 #[tokio::test]
+async fn login_fails_over_to_the_next_srv_target() {
+    let server = TestServer::start(users(&["alice"])).await;
+    // A port nobody listens on: bind one, note it, close it.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let dns = StaticResolver::new()
+        .with_srv(
+            "example.com".parse().unwrap(),
+            vec![
+                SrvTarget::new("down.example.com".parse().unwrap(), dead.port())
+                    .with_priority(0)
+                    .with_addrs(vec![dead.ip()]),
+                // No addresses in the answer: looked up through the resolver.
+                SrvTarget::new("up.example.com".parse().unwrap(), server.addr.port())
+                    .with_priority(10),
+            ],
+        )
+        .with_host("up.example.com".parse().unwrap(), vec![server.addr.ip()]);
+    let mut c = config("alice", server.addr);
+    c.server = None;
+    let (alice, _rx) = Client::new(c).login_with(dns).await.unwrap();
+    assert_eq!(alice.state().unwrap(), PresenceState::Online);
+    alice.logoff().await.unwrap();
+}
+
+#[tokio::test]
 async fn wrong_password_is_refused() {
     let server = TestServer::start(users(&["alice"])).await;
     let mut c = config("alice", server.addr);
