@@ -87,10 +87,20 @@ impl<K: Ord + Clone> RenewalScheduler<K> {
         }
     }
 
+    /// The longest grant taken as it is; a longer one (a peer's
+    /// `Subscription-Lifetime: 18446744073709551615`) counts as this long.
+    pub const MAX_LIFETIME: Duration = Duration::from_secs(366 * 24 * 3600);
+
     /// Records a grant of `lifetime` received at `now` (initial or renewal).
+    /// Lifetimes beyond [`MAX_LIFETIME`](Self::MAX_LIFETIME) are cut to it.
     pub fn granted(&mut self, key: K, now: Instant, lifetime: Duration) {
-        let expires_at = now + lifetime;
-        let renew_at = expires_at - self.policy.margin(lifetime);
+        let lifetime = lifetime.min(Self::MAX_LIFETIME);
+        // Cannot overflow on any platform for a year past a real `Instant`;
+        // fall back to `now` (renew at once) rather than panic.
+        let expires_at = now.checked_add(lifetime).unwrap_or(now);
+        let renew_at = expires_at
+            .checked_sub(self.policy.margin(lifetime))
+            .unwrap_or(now);
         self.entries.insert(
             key,
             Entry {
@@ -99,6 +109,37 @@ impl<K: Ord + Clone> RenewalScheduler<K> {
                 asked: false,
             },
         );
+    }
+
+    /// A renewal (after [`Renewal::Due`]) or a fresh subscription (after
+    /// [`Renewal::Expired`]) of `key` failed without an answer (the server
+    /// could not be reached): ask again at `at`. A tracked item gets
+    /// [`Renewal::Due`] again at `at`, or [`Renewal::Expired`] if it runs
+    /// out first; an item no longer tracked (it expired) gets
+    /// [`Renewal::Expired`] again at `at`.
+    pub fn retry(&mut self, key: K, at: Instant) {
+        match self.entries.get_mut(&key) {
+            Some(e) => {
+                e.renew_at = at.min(e.expires_at);
+                e.asked = false;
+            }
+            None => {
+                self.entries.insert(
+                    key,
+                    Entry {
+                        renew_at: at,
+                        expires_at: at,
+                        asked: true,
+                    },
+                );
+            }
+        }
+    }
+
+    /// When the grant of `key` runs out, if it is tracked.
+    #[must_use]
+    pub fn expires_at(&self, key: &K) -> Option<Instant> {
+        self.entries.get(key).map(|e| e.expires_at)
     }
 
     /// Stops tracking `key` (unsubscribed, logged out).
@@ -273,6 +314,48 @@ mod tests {
         assert_eq!(r.poll_timeout(), Some(t0 + S(1200 + 14_400 - 480)));
         r.cancel(&2);
         assert_eq!(r.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_failed_renewal_is_asked_again_and_an_expired_one_resubscribed() {
+        let t0 = Instant::now();
+        let mut r = RenewalScheduler::new(RenewalPolicy::default());
+        r.granted("lease", t0, S(1200));
+        r.handle_timeout(t0 + S(1140));
+        assert_eq!(r.poll_renewal(), Some(Renewal::Due("lease")));
+        // Failed: again in 20 s, still before expiry.
+        r.retry("lease", t0 + S(1160));
+        assert_eq!(r.poll_timeout(), Some(t0 + S(1160)));
+        r.handle_timeout(t0 + S(1160));
+        assert_eq!(r.poll_renewal(), Some(Renewal::Due("lease")));
+        // A retry past the expiry is capped at it.
+        r.retry("lease", t0 + S(5000));
+        assert_eq!(r.poll_timeout(), Some(t0 + S(1200)));
+        r.handle_timeout(t0 + S(1200));
+        assert_eq!(r.poll_renewal(), Some(Renewal::Expired("lease")));
+        assert_eq!(r.expires_at(&"lease"), None);
+        // The fresh subscription failed too: Expired again later.
+        r.retry("lease", t0 + S(1230));
+        assert_eq!(r.poll_timeout(), Some(t0 + S(1230)));
+        r.handle_timeout(t0 + S(1229));
+        assert_eq!(r.poll_renewal(), None);
+        r.handle_timeout(t0 + S(1230));
+        assert_eq!(r.poll_renewal(), Some(Renewal::Expired("lease")));
+        assert_eq!(r.poll_timeout(), None);
+    }
+
+    #[test]
+    fn absurd_lifetimes_do_not_overflow() {
+        let t0 = Instant::now();
+        let mut r = RenewalScheduler::new(RenewalPolicy::default());
+        r.granted(1u8, t0, Duration::MAX);
+        assert_eq!(
+            r.expires_at(&1),
+            Some(t0 + RenewalScheduler::<u8>::MAX_LIFETIME)
+        );
+        r.granted(2u8, t0, Duration::ZERO);
+        r.handle_timeout(t0);
+        assert_eq!(r.poll_renewal(), Some(Renewal::Expired(2)));
     }
 
     #[test]

@@ -14,7 +14,9 @@ pub enum Error {
     Transport {
         /// The URL requested.
         url: String,
-        /// What went wrong.
+        /// Whether the request may have reached the server.
+        kind: TransportKind,
+        /// What went wrong (the error and its causes).
         reason: String,
     },
     /// A URL could not be built (a bad server name or address).
@@ -67,8 +69,23 @@ pub enum Error {
     Poisoned,
 }
 
+/// How an exchange with a server failed, which says whether the request may
+/// have been processed (and so whether repeating it is safe).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection could be made: the request was not sent.
+    Connect,
+    /// No complete answer within the request timeout: the server may have
+    /// processed the request.
+    Timeout,
+    /// The connection failed after the request was (partly) sent, or the
+    /// answer was unreadable: the server may have processed the request.
+    Broken,
+}
+
 impl Error {
-    pub(crate) fn transport(url: &str, e: &dyn std::error::Error) -> Self {
+    pub(crate) fn transport(url: &str, kind: TransportKind, e: &dyn std::error::Error) -> Self {
         let mut reason = e.to_string();
         let mut source = e.source();
         while let Some(cause) = source {
@@ -78,6 +95,7 @@ impl Error {
         }
         Error::Transport {
             url: url.to_owned(),
+            kind,
             reason,
         }
     }

@@ -86,7 +86,7 @@ mod session;
 mod transport;
 
 pub use auth::{AuthError, UsernameForm};
-pub use error::Error;
+pub use error::{Error, TransportKind};
 pub use event::{Conversation, Event, Party, address_of};
 pub use listener::CallbackPort;
 pub use session::{Client, Config, Delivery, DeliveryReport, Session, TypingNotifier, Watcher};

@@ -3,22 +3,30 @@
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use rvp_codec::header::{HeaderMapExt, NotificationsVersion};
 use tokio::net::TcpListener;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 
 use crate::error::Error;
 use crate::event::{Event, LibrvpPeers, decode_notify};
 
 /// The largest NOTIFY body accepted.
 const MAX_NOTIFY_BODY: usize = 256 * 1024;
+/// The most connections served at once; more wait in the accept queue.
+const MAX_CONNECTIONS: usize = 64;
+/// How long a peer may take to send a request head, and then its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The pause after a failed `accept` (out of file descriptors...), so the
+/// loop does not spin.
+const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 
 /// Which port the callback listener uses (Exchange SP1's Fixed Port
 /// callback delivery).
@@ -69,6 +77,8 @@ pub(crate) fn local_ip_towards(server: SocketAddr) -> IpAddr {
 }
 
 /// Serves NOTIFYs until `stop` turns true; each decoded one becomes an event.
+/// At most [`MAX_CONNECTIONS`] at once, each request head and body read
+/// within [`READ_TIMEOUT`], bodies up to [`MAX_NOTIFY_BODY`].
 pub(crate) fn spawn(
     listener: TcpListener,
     events: mpsc::Sender<Event>,
@@ -76,17 +86,31 @@ pub(crate) fn spawn(
     mut stop: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     let events = Arc::new(events);
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::spawn(async move {
         loop {
+            let slot = tokio::select! {
+                s = Arc::clone(&slots).acquire_owned() => s,
+                _ = stop.changed() => return,
+            };
+            let Ok(slot) = slot else { return };
             let accepted = tokio::select! {
                 a = listener.accept() => a,
                 _ = stop.changed() => return,
             };
-            let Ok((stream, _)) = accepted else { continue };
+            let stream = match accepted {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    tracing::debug!("callback listener: accept failed: {e}");
+                    tokio::time::sleep(ACCEPT_ERROR_PAUSE).await;
+                    continue;
+                }
+            };
             let events = Arc::clone(&events);
             let librvp = Arc::clone(&librvp);
             let mut stop = stop.clone();
             tokio::spawn(async move {
+                let _slot = slot;
                 let service = service_fn(move |req: http::Request<hyper::body::Incoming>| {
                     let events = Arc::clone(&events);
                     let librvp = Arc::clone(&librvp);
@@ -94,19 +118,22 @@ pub(crate) fn spawn(
                         let version = req.headers().typed_get::<NotificationsVersion>();
                         let head = format!("{} {}", req.method(), req.uri());
                         let headers = req.headers().clone();
-                        let body = Limited::new(req.into_body(), MAX_NOTIFY_BODY)
-                            .collect()
-                            .await
-                            .map(|b| b.to_bytes());
+                        let body = tokio::time::timeout(
+                            READ_TIMEOUT,
+                            Limited::new(req.into_body(), MAX_NOTIFY_BODY).collect(),
+                        )
+                        .await;
                         let status = match body {
-                            Ok(body) => {
+                            Ok(Ok(body)) => {
+                                let body = body.to_bytes();
                                 tracing::trace!(target: "rvp_client::traffic", "\n<<< callback {head}\n{}", crate::transport::show(&headers, &body));
                                 if let Some(event) = decode_notify(&body, &librvp) {
                                     let _ = events.send(event).await;
                                 }
                                 StatusCode::OK
                             }
-                            Err(_) => StatusCode::PAYLOAD_TOO_LARGE,
+                            Ok(Err(_)) => StatusCode::PAYLOAD_TOO_LARGE,
+                            Err(_) => StatusCode::REQUEST_TIMEOUT,
                         };
                         let mut answer = Response::new(Full::new(Bytes::new()));
                         *answer.status_mut() = status;
@@ -117,6 +144,8 @@ pub(crate) fn spawn(
                     }
                 });
                 let conn = http1::Builder::new()
+                    .timer(TokioTimer::new())
+                    .header_read_timeout(READ_TIMEOUT)
                     .title_case_headers(true)
                     .serve_connection(TokioIo::new(stream), service);
                 tokio::select! {

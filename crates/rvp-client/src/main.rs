@@ -31,8 +31,8 @@ struct Cli {
     /// The server as host:port, instead of the _rvp._tcp SRV lookup.
     #[arg(long, global = true)]
     server: Option<String>,
-    /// Poll the server every SECS seconds instead of listening for callbacks.
-    #[arg(long, global = true, value_name = "SECS")]
+    /// Poll the server every SECS seconds (1-3600) instead of listening for callbacks.
+    #[arg(long, global = true, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=3600))]
     poll: Option<u64>,
     /// Callback port, or range "LOW-HIGH" (below 1025: random).
     #[arg(long, global = true)]
@@ -165,9 +165,14 @@ fn config(cli: &Cli) -> Result<Config> {
             interval: Duration::from_secs(secs),
         };
     } else if let Some(p) = &cli.port {
+        let port = |s: &str| {
+            s.trim().parse::<u16>().map_err(|_| {
+                format!("--port {p:?}: expected a port or a range LOW-HIGH, each 1-65535")
+            })
+        };
         c.delivery = Delivery::Callback(match p.split_once('-') {
-            Some((lo, hi)) => CallbackPort::Range(lo.parse()?, hi.parse()?),
-            None => CallbackPort::Fixed(p.parse()?),
+            Some((lo, hi)) => CallbackPort::Range(port(lo)?, port(hi)?),
+            None => CallbackPort::Fixed(port(p)?),
         });
     }
     c.contacts_dir = cli.contacts_dir.clone().or_else(|| {
@@ -182,6 +187,16 @@ fn config(cli: &Cli) -> Result<Config> {
 async fn run(cli: Cli) -> Result<ExitCode> {
     let config = config(&cli)?;
     let (session, events) = Client::new(config).login().await?;
+    // The one-shot commands read no events: drain them, or the session's
+    // background task and listener would wait for room in the channel.
+    let (mut events, drain) = match cli.command {
+        Command::Watch { .. } | Command::Login { .. } => (Some(events), None),
+        _ => {
+            let mut events = events;
+            let task = tokio::spawn(async move { while events.recv().await.is_some() {} });
+            (None, Some(task))
+        }
+    };
     let code = match cli.command {
         Command::Send { to, text, .. } => {
             let chat = session.conversation(to);
@@ -194,14 +209,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 contacts
             };
+            let mut code = ExitCode::SUCCESS;
             for c in list {
                 match session.add_contact_transient(&c).await {
-                    Ok(Some(s)) => println!("{c} {}", s.token()),
-                    Ok(None) => println!("{c} unknown"),
-                    Err(e) => println!("{c} error: {e}"),
-                }
+                    Ok(Some(s)) => emit(&format!("{c} {}", s.token())),
+                    Ok(None) => emit(&format!("{c} unknown")),
+                    Err(e) => {
+                        eprintln!("rvp: {c}: {e}");
+                        code = ExitCode::FAILURE;
+                        true
+                    }
+                };
             }
-            ExitCode::SUCCESS
+            code
         }
         Command::Contacts {
             action, contact, ..
@@ -210,16 +230,53 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             session
                 .set_state(PresenceState::from_token(&state)?)
                 .await?;
-            watch(events, json).await;
+            if let Some(events) = events.take() {
+                watch(events, json).await;
+            }
             ExitCode::SUCCESS
         }
         Command::Login { .. } => {
-            interactive(&session, events).await;
+            if let Some(events) = events.take() {
+                interactive(&session, events).await;
+            }
             ExitCode::SUCCESS
         }
     };
-    session.logoff().await?;
+    // Done (a message may already be delivered): a failed logoff is worth a
+    // warning, not a failure that makes a script send again.
+    if let Err(e) = session.logoff().await {
+        eprintln!("rvp: warning: logging off: {e}");
+    }
+    if let Some(task) = drain {
+        task.abort();
+    }
     Ok(code)
+}
+
+/// Writes one line to standard output; `false` when it is closed (a
+/// reader like `head` went away), which ends the output quietly.
+fn emit(line: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{line}").and_then(|()| out.flush()).is_ok()
+}
+
+/// Text from the network made safe for a terminal: control characters
+/// (escape sequences could rewrite the screen) become U+FFFD, line breaks
+/// are kept, indented.
+fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return s.into();
+    }
+    s.chars()
+        .map(|c| match c {
+            '\n' => "\n    ".to_owned(),
+            '\t' => " ".to_owned(),
+            '\r' => String::new(),
+            c if c.is_control() => '\u{fffd}'.to_string(),
+            c => c.to_string(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 fn report_failures(reports: &[DeliveryReport]) -> ExitCode {
@@ -245,16 +302,18 @@ async fn contacts(session: &Session, action: &str, who: Option<Address>) -> Resu
     match action {
         "list" => {
             for c in session.contacts()? {
-                println!("{c}");
+                if !emit(&c.to_string()) {
+                    break;
+                }
             }
         }
         "add" => {
             let w = need()?;
             let s = session.add_contact(&w).await?;
-            println!(
+            emit(&format!(
                 "{w} {}",
                 s.map_or("unknown".into(), |s| s.token().to_owned())
-            );
+            ));
         }
         "remove" => session.remove_contact(&need()?).await?,
         "block" => session.block(&need()?).await?,
@@ -268,7 +327,7 @@ async fn contacts(session: &Session, action: &str, who: Option<Address>) -> Resu
     Ok(ExitCode::SUCCESS)
 }
 
-/// The time of day (UTC) as HH:MM:SS.
+/// The time of day (UTC: the banner says so) as HH:MM:SS.
 fn clock() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -291,7 +350,8 @@ fn json_str(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            // Controls, DEL and the C1 range (terminals read U+009B as CSI).
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
     }
@@ -360,8 +420,12 @@ fn event_json(e: &Event) -> Option<String> {
     })
 }
 
-/// An event as one line of text.
+/// An event as one line of text, safe for a terminal ([`printable`]).
 fn event_line(e: &Event) -> Option<String> {
+    event_text(e).map(|l| printable(&l).into_owned())
+}
+
+fn event_text(e: &Event) -> Option<String> {
     Some(match e {
         Event::Presence { contact, state } => format!("{contact} is {}", state.display_name()),
         Event::Message { from, to, text, .. } if to.len() > 1 => {
@@ -392,8 +456,8 @@ async fn watch(mut events: mpsc::Receiver<Event>, json: bool) {
             e = events.recv() => {
                 let Some(e) = e else { return };
                 let line = if json { event_json(&e) } else { event_line(&e).map(|l| format!("[{}] {l}", clock())) };
-                if let Some(l) = line {
-                    println!("{l}");
+                if let Some(l) = line && !emit(&l) {
+                    return;
                 }
             }
             _ = &mut ctrl_c => return,
@@ -430,11 +494,16 @@ commands:
 
 async fn interactive(session: &Session, mut events: mpsc::Receiver<Event>) {
     let style = Style {
-        colour: std::io::stdout().is_terminal(),
+        colour: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let out = |s: String| println!("{} {s}", style.paint("2", &format!("[{}]", clock())));
+    let out = |s: String| {
+        emit(&format!(
+            "{} {s}",
+            style.paint("2", &format!("[{}]", clock()))
+        ));
+    };
     out(format!(
-        "logged in as {} ({}); /help for commands",
+        "logged in as {} ({}; times are UTC); /help for commands, Ctrl-C or /quit to log off",
         session.address(),
         session
             .callback_url()
@@ -444,8 +513,11 @@ async fn interactive(session: &Session, mut events: mpsc::Receiver<Event>) {
     let mut current: Option<Conversation> = None;
     let mut last_in: Option<Conversation> = None;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
+            _ = &mut ctrl_c => return,
             e = events.recv() => {
                 let Some(e) = e else { return };
                 match &e {
@@ -473,7 +545,7 @@ async fn interactive(session: &Session, mut events: mpsc::Receiver<Event>) {
                 let line = line.trim();
                 if line.is_empty() { continue; }
                 match command(session, line, &mut current, &last_in, &presence).await {
-                    Ok(Some(reply)) => out(reply),
+                    Ok(Some(reply)) => out(printable(&reply).into_owned()),
                     Ok(None) => {}
                     Err(Quit) => return,
                 }
@@ -625,5 +697,33 @@ async fn command(
         Err(q) if q == "quit" => Err(Quit),
         Err(e) => Ok(Some(format!("error: {e}"))),
         Ok(r) => Ok(r),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn network_text_cannot_drive_the_terminal() {
+        let evil = "hi\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m there\r\nsecond\tline";
+        let shown = printable(evil);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert_eq!(
+            shown,
+            "hi\u{fffd}]0;pwned\u{fffd}\u{fffd}[2J\u{fffd}31m there\n    second line"
+        );
+        assert!(matches!(printable("plain"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn json_strings_escape_every_control_character() {
+        assert_eq!(
+            json_str("a\u{1b}b\u{7f}c\u{9b}\"\n"),
+            r#""a\u001bb\u007fc\u009b\"\n""#
+        );
     }
 }

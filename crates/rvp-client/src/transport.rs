@@ -13,10 +13,10 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use rvp_codec::header::{HeaderMapExt, NotificationsVersion, WwwAuthenticate};
+use rvp_codec::header::{HeaderMapExt, NotificationsVersion, SUBSCRIPTION_ID, WwwAuthenticate};
 
 use crate::auth::{AuthError, DigestState, UsernameForm};
-use crate::error::Error;
+use crate::error::{Error, TransportKind};
 
 /// The largest answer body read from a server.
 const MAX_ANSWER_BODY: usize = 1024 * 1024;
@@ -77,7 +77,6 @@ pub(crate) struct Answer {
 }
 
 /// Credentials and the Digest state shared by every request of a session.
-#[derive(Debug)]
 pub(crate) struct Http {
     client: Client<HttpConnector, Full<Bytes>>,
     username: String,
@@ -90,6 +89,17 @@ pub(crate) struct Http {
     rng: Mutex<StdRng>,
     timeout: Duration,
     counter: std::sync::atomic::AtomicU64,
+}
+
+impl std::fmt::Debug for Http {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Http")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .field("retry", &self.retry)
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Where a request goes: the server to connect to and the node on it.
@@ -159,9 +169,14 @@ impl Http {
     }
 
     /// Sends a request, answering Digest challenges and retrying with
-    /// back-off while the server is unreachable or overloaded. `500` is
-    /// retried for every method but NOTIFY (whose `500` means the recipient
-    /// left the conversation).
+    /// back-off while the server is unreachable or overloaded.
+    ///
+    /// A request that must not be processed twice (NOTIFY: the message would
+    /// arrive twice; SUBSCRIBE without `Subscription-Id`: a second
+    /// subscription) is repeated only when it cannot have been processed:
+    /// no connection could be made, or `503`. Any other request is also
+    /// repeated after a timeout, a broken connection, `502`, `504` and
+    /// `500`.
     pub(crate) async fn send(
         &self,
         method: &Method,
@@ -172,16 +187,23 @@ impl Http {
         let mut attempt = 0;
         loop {
             let result = self.send_authenticated(method, target, headers, body).await;
+            let once_only = method.as_str() == "NOTIFY"
+                || (method.as_str() == "SUBSCRIBE" && !headers.contains_key(SUBSCRIPTION_ID));
             let retryable = match &result {
-                Err(Error::Transport { .. }) => true,
+                Err(Error::Transport {
+                    kind: TransportKind::Connect,
+                    ..
+                }) => true,
+                Err(Error::Transport { .. }) => !once_only,
+                Ok(a) if a.status == StatusCode::SERVICE_UNAVAILABLE => true,
                 Ok(a) => {
-                    matches!(
-                        a.status,
-                        StatusCode::BAD_GATEWAY
-                            | StatusCode::SERVICE_UNAVAILABLE
-                            | StatusCode::GATEWAY_TIMEOUT
-                    ) || (a.status == StatusCode::INTERNAL_SERVER_ERROR
-                        && method.as_str() != "NOTIFY")
+                    !once_only
+                        && matches!(
+                            a.status,
+                            StatusCode::BAD_GATEWAY
+                                | StatusCode::GATEWAY_TIMEOUT
+                                | StatusCode::INTERNAL_SERVER_ERROR
+                        )
                 }
                 Err(_) => false,
             };
@@ -271,19 +293,19 @@ impl Http {
             tracing::debug!(target: "rvp_client::traffic", "> {method} {url}");
         }
         let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| Error::transport(&url, &e))?;
+            let response = self.client.request(request).await.map_err(|e| {
+                let kind = if e.is_connect() {
+                    TransportKind::Connect
+                } else {
+                    TransportKind::Broken
+                };
+                Error::transport(&url, kind, &e)
+            })?;
             let (parts, body) = response.into_parts();
             let body = Limited::new(body, MAX_ANSWER_BODY)
                 .collect()
                 .await
-                .map_err(|e| Error::Transport {
-                    url: url.clone(),
-                    reason: e.to_string(),
-                })?
+                .map_err(|e| Error::transport(&url, TransportKind::Broken, &*e))?
                 .to_bytes();
             Ok::<_, Error>(Answer {
                 status: parts.status,
@@ -295,6 +317,7 @@ impl Http {
             .await
             .map_err(|_| Error::Transport {
                 url: url.clone(),
+                kind: TransportKind::Timeout,
                 reason: format!("no answer within {:?}", self.timeout),
             })??;
         if tracing::enabled!(target: "rvp_client::traffic", tracing::Level::TRACE) {

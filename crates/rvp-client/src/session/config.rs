@@ -25,7 +25,8 @@ pub enum Delivery {
 }
 
 /// A session's configuration. Build with [`Config::new`] and set fields.
-#[derive(Clone, Debug)]
+/// Its `Debug` output shows the password as `"<redacted>"`.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Who logs in.
@@ -63,6 +64,28 @@ pub struct Config {
     pub event_capacity: usize,
 }
 
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("address", &self.address)
+            .field("password", &"<redacted>")
+            .field("username_form", &self.username_form)
+            .field("server", &self.server)
+            .field("delivery", &self.delivery)
+            .field("lease", &self.lease)
+            .field("subscription_lifetime", &self.subscription_lifetime)
+            .field("renewal", &self.renewal)
+            .field("retry", &self.retry)
+            .field("keepalive", &self.keepalive)
+            .field("idle_after", &self.idle_after)
+            .field("contacts_dir", &self.contacts_dir)
+            .field("request_timeout", &self.request_timeout)
+            .field("rng_seed", &self.rng_seed)
+            .field("event_capacity", &self.event_capacity)
+            .finish()
+    }
+}
+
 impl Config {
     /// Defaults: callback on a random port, 1200 s lease, 4 h subscriptions,
     /// idle after 10 minutes, keepalive every 5 minutes.
@@ -84,5 +107,22 @@ impl Config {
             rng_seed: None,
             event_capacity: 256,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_the_password() {
+        let c = Config::new("alice@example.com".parse().unwrap(), "hunter2-secret");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("hunter2-secret"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("alice@example.com"),
+            "{shown}"
+        );
     }
 }

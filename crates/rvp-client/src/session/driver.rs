@@ -4,7 +4,6 @@
 use std::sync::{Arc, Weak};
 use std::time::Instant;
 
-use http::StatusCode;
 use presence_model::{IdleTracker, Renewal};
 use tokio::sync::{Notify, watch};
 
@@ -81,6 +80,9 @@ pub(super) async fn drive(weak: Weak<Inner>, wake: Arc<Notify>, mut stop: watch:
             }
             let Some(inner) = weak.upgrade() else { return };
             let session = Session { inner };
+            if session.lock().map_or(true, |s| s.closed) {
+                return;
+            }
             match session.relogin().await {
                 Ok(()) => {
                     let _ = session.inner.events.send(Event::Reconnected).await;
@@ -120,26 +122,51 @@ async fn step(session: &Session) -> Result<(), Error> {
         (r, change, poll, keepalive)
     };
     for r in renewals {
-        let login = matches!(r, Renewal::Due(Key::Login) | Renewal::Expired(Key::Login));
-        match session.handle_renewal(r).await {
-            Ok(()) => {}
-            Err(e) if login => return Err(e),
-            Err(Error::Status { .. }) => {
-                return Err(Error::status("renewal", StatusCode::GONE));
+        if session.lock()?.closed {
+            return Ok(());
+        }
+        let (key, expired) = match &r {
+            Renewal::Due(k) => (k.clone(), false),
+            Renewal::Expired(k) => (k.clone(), true),
+        };
+        let Err(e) = session.handle_renewal(r).await else {
+            continue;
+        };
+        let own = matches!(key, Key::Lease | Key::Login);
+        match e {
+            // No answer: ask again before the grant runs out (a contact whose
+            // grant already ran out is subscribed afresh later).
+            Error::Transport { .. } if !(own && expired) => {
+                tracing::debug!(?key, "renewal unanswered, retrying: {e}");
+                session.retry_later(key)?;
             }
-            Err(e) => tracing::debug!("renewal failed: {e}"),
+            // Our own lease or login subscription is gone or refused: the
+            // session is lost (log in again).
+            e if own => return Err(e),
+            // One contact refused (deleted user, ACL...): drop that one.
+            e => tracing::warn!(?key, "watching this contact failed: {e}"),
         }
     }
     if let Some(state) = idle_change {
         session.lock()?.presence = state.clone();
-        session.proppatch(&state).await?;
+        match session.proppatch(&state).await {
+            Ok(()) => {}
+            // Sent with the next lease renewal.
+            Err(e @ Error::Transport { .. }) => tracing::debug!("idle state not sent: {e}"),
+            Err(e) => return Err(e),
+        }
         let _ = session.inner.events.send(Event::OwnState { state }).await;
     }
     if poll {
         session.poll_now().await?;
     }
     if keepalive {
-        session.renew_login().await?;
+        match session.renew_login().await {
+            Ok(()) => {}
+            // Unreachable is not forgotten: the next keepalive asks again.
+            Err(e @ Error::Transport { .. }) => tracing::debug!("keepalive unanswered: {e}"),
+            Err(e) => return Err(e),
+        }
     }
     Ok(())
 }

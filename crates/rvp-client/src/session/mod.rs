@@ -90,6 +90,8 @@ struct Inner {
     contact_file: Option<ContactFile>,
     /// Peers seen running librvp (their text is double-encoded both ways).
     librvp: Arc<LibrvpPeers>,
+    /// The background task, stopped and awaited by [`Session::logoff`].
+    driver: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 /// Logs in; see [`Session`].
@@ -126,7 +128,11 @@ impl Client {
     ) -> Result<(Session, mpsc::Receiver<Event>), Error> {
         let config = self.config;
         let resolver = Arc::new(resolver);
-        let seed = config.rng_seed.unwrap_or(0);
+        // SRV target selection: random per session unless seeded, so that
+        // clients spread over equally weighted servers.
+        let seed = config.rng_seed.unwrap_or_else(|| {
+            rand::Rng::random(&mut <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng())
+        });
         let connect_timeout = config.request_timeout;
         let locator = Locator(Arc::new(move |address: Address| -> LocateFuture {
             let resolver = Arc::clone(&resolver);
@@ -138,7 +144,17 @@ impl Client {
             Some(s) => s.clone(),
             None => (locator.0)(config.address.clone()).await?,
         };
-        let (events_tx, events_rx) = mpsc::channel(config.event_capacity.max(1));
+        let contact_file = config
+            .contacts_dir
+            .as_ref()
+            .map(|d| ContactFile::for_account(d, &config.address));
+        let saved = match &contact_file {
+            Some(f) => f.load()?,
+            None => Vec::new(),
+        };
+        // Room for every saved contact's first presence: they are sent
+        // during the login, before the caller has the receiver.
+        let (events_tx, events_rx) = mpsc::channel(config.event_capacity.max(1) + saved.len());
         let (stop, stop_rx) = watch::channel(false);
         let librvp = Arc::new(LibrvpPeers::default());
         let callback = match config.delivery {
@@ -161,14 +177,6 @@ impl Client {
             config.rng_seed,
             config.request_timeout,
         );
-        let contact_file = config
-            .contacts_dir
-            .as_ref()
-            .map(|d| ContactFile::for_account(d, &config.address));
-        let saved = match &contact_file {
-            Some(f) => f.load()?,
-            None => Vec::new(),
-        };
         let now = Instant::now();
         let state = Book {
             login_id: None,
@@ -213,13 +221,15 @@ impl Client {
             stop,
             contact_file,
             librvp,
+            driver: Mutex::new(None),
         });
         let session = Session { inner };
         if let Err(e) = session.login_sequence().await {
             let _ = session.inner.stop.send(true);
             return Err(e);
         }
-        tokio::spawn(driver::drive(Arc::downgrade(&session.inner), wake, stop_rx));
+        let task = tokio::spawn(driver::drive(Arc::downgrade(&session.inner), wake, stop_rx));
+        *session.inner.driver.lock().map_err(|_| Error::Poisoned)? = Some(task);
         Ok((session, events_rx))
     }
 }
@@ -513,7 +523,7 @@ impl Session {
             if self.inner.callback.is_none() {
                 let granted = header(&a, &RVP_POLL_INTERVAL)
                     .and_then(|v| v.parse::<u64>().ok())
-                    .map(Duration::from_secs)
+                    .map(|secs| Duration::from_secs(secs.clamp(MIN_POLL_SECS, MAX_POLL_SECS)))
                     .unwrap_or(interval);
                 s.poll_interval = granted;
                 s.next_poll = Some(now);
@@ -550,20 +560,32 @@ impl Session {
         if a.status != StatusCode::MULTI_STATUS && a.status != StatusCode::OK {
             return Err(Error::status("PROPPATCH", a.status));
         }
-        let granted = MultiStatus::decode(&a.body, &CodecConfig::lenient())
-            .ok()
-            .and_then(|m| {
-                m.responses
-                    .iter()
-                    .flat_map(|r| &r.propstats)
-                    .flat_map(|p| &p.props)
-                    .find_map(|e| match e {
-                        PropEntry::Value(Property::State(StateProperty {
-                            value: StateValue::Leased(l),
-                            ..
-                        })) => Some(Duration::from_secs(u64::from(l.timeout_secs))),
-                        _ => None,
-                    })
+        let answer = MultiStatus::decode(&a.body, &CodecConfig::lenient()).ok();
+        let propstats = || {
+            answer
+                .iter()
+                .flat_map(|m| &m.responses)
+                .flat_map(|r| &r.propstats)
+        };
+        let is_state = |e: &PropEntry| match e {
+            PropEntry::Value(p) => p.name() == PropName::State,
+            PropEntry::Name(n) => *n == PropName::State,
+            _ => false,
+        };
+        // A 207 can still refuse the state in its propstat (403, 409...).
+        if let Some(refused) =
+            propstats().find(|p| !p.status.code.is_success() && p.props.iter().any(is_state))
+        {
+            return Err(Error::status("PROPPATCH", refused.status.code));
+        }
+        let granted = propstats()
+            .flat_map(|p| &p.props)
+            .find_map(|e| match e {
+                PropEntry::Value(Property::State(StateProperty {
+                    value: StateValue::Leased(l),
+                    ..
+                })) => Some(Duration::from_secs(u64::from(l.timeout_secs))),
+                _ => None,
             })
             .filter(|d| !d.is_zero())
             .unwrap_or(self.inner.config.lease);
@@ -770,7 +792,7 @@ impl Session {
 
     fn save_contacts(&self) -> Result<(), Error> {
         if let Some(f) = &self.inner.contact_file {
-            f.save(&self.contacts()?)?;
+            f.save(|| self.contacts())?;
         }
         Ok(())
     }
@@ -961,7 +983,7 @@ impl Session {
                     let more = header(&a, &RVP_POLL_REMAINING)
                         .and_then(|v| v.parse::<u64>().ok())
                         .unwrap_or(0);
-                    if more == 0 {
+                    if more == 0 || n >= MAX_POLLS_PER_ROUND {
                         return Ok(n);
                     }
                 }
@@ -973,9 +995,26 @@ impl Session {
     /// Logs off: unsubscribes from every contact, sets `offline`, ends the
     /// login subscription and stops the listener and background task.
     pub async fn logoff(&self) -> Result<(), Error> {
-        let (contacts, login) = {
+        {
             let mut s = self.lock()?;
             s.closed = true;
+            s.presence = PresenceState::Offline;
+        }
+        let _ = self.inner.stop.send(true);
+        // A renewal or a new login in flight must not land after our
+        // offline PROPPATCH: stop the background task and wait for it.
+        let task = self
+            .inner
+            .driver
+            .lock()
+            .map_err(|_| Error::Poisoned)?
+            .take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+        let (contacts, login) = {
+            let mut s = self.lock()?;
             let c: Vec<(Address, String)> = s
                 .contacts
                 .values_mut()
@@ -983,7 +1022,6 @@ impl Session {
                 .collect();
             (c, s.login_id.take())
         };
-        let _ = self.inner.stop.send(true);
         for (who, id) in contacts {
             if let Err(e) = self.unsubscribe(&who, &id).await {
                 tracing::debug!("unsubscribe {who}: {e}");
@@ -997,17 +1035,60 @@ impl Session {
         offline
     }
 
-    /// Logs in again from scratch (the server forgot us).
+    /// Asks again later for a renewal (or a fresh subscription) that got no
+    /// answer: halfway to the grant's end (at least a second from now), or,
+    /// when it already ran out, after [`RESUBSCRIBE_RETRY`] with jitter.
+    fn retry_later(&self, key: Key) -> Result<(), Error> {
+        let now = Instant::now();
+        let jitter = (self.inner.http.random_u128() % 1000) as u32;
+        let mut s = self.lock()?;
+        let at = match s.renewals.expires_at(&key) {
+            Some(end) => now + (end.saturating_duration_since(now) / 2).max(Duration::from_secs(1)),
+            None => now + RESUBSCRIBE_RETRY / 2 + RESUBSCRIBE_RETRY * jitter / 1000,
+        };
+        s.renewals.retry(key, at);
+        drop(s);
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// Logs in again from scratch (the server forgot us, or could not be
+    /// reached for too long). What the server may still hold of the old
+    /// session (login and contact subscriptions) is unsubscribed in the
+    /// background, so that notifications do not arrive twice; the server
+    /// is located again (the home server of a router's `302` may be gone).
     async fn relogin(&self) -> Result<(), Error> {
-        {
+        let stale: Vec<(Address, String)> = {
             let mut s = self.lock()?;
-            s.login_id = None;
+            if s.closed {
+                return Err(Error::Closed);
+            }
+            let me = self.inner.config.address.clone();
+            let mut stale: Vec<_> = s.login_id.take().map(|id| (me, id)).into_iter().collect();
             s.renewals = RenewalScheduler::new(self.inner.config.renewal);
             for c in s.contacts.values_mut() {
-                c.subscription = None;
+                if let Some(id) = c.subscription.take() {
+                    stale.push((c.address.clone(), id));
+                }
             }
-        }
+            stale
+        };
         *self.inner.home.lock().map_err(|_| Error::Poisoned)? = None;
+        let server = match &self.inner.config.server {
+            Some(s) => s.clone(),
+            None => (self.inner.locator.0)(self.inner.config.address.clone()).await?,
+        };
+        *self.inner.server.lock().map_err(|_| Error::Poisoned)? = server;
+        if !stale.is_empty() {
+            let session = self.clone();
+            tokio::spawn(async move {
+                for (who, id) in stale {
+                    if let Err(e) = session.unsubscribe(&who, &id).await {
+                        tracing::debug!("old subscription {id} of {who}: {e}");
+                    }
+                }
+            });
+        }
         self.login_sequence().await
     }
 
@@ -1062,7 +1143,8 @@ impl Session {
                             .granted(Key::Contact(k), Instant::now(), l);
                         Ok(())
                     }
-                    Err(Error::Transport { .. }) => Ok(()),
+                    Err(e @ Error::Transport { .. }) => Err(e),
+                    // The server forgot the subscription (412, 404...): a new one.
                     Err(_) => self.subscribe_contact(&who).await.map(|_| ()),
                 }
             }
@@ -1087,12 +1169,29 @@ fn reason_of(s: StatusCode) -> String {
     }
 }
 
+/// The `Subscription-Lifetime` granted, within [`MAX_LIFETIME_SECS`] (a
+/// longer grant is renewed as if it were that long).
 fn lifetime_of(a: &Answer) -> Option<Duration> {
     header(a, &SUBSCRIPTION_LIFETIME)
         .and_then(|v| v.parse::<u64>().ok())
         .filter(|&s| s > 0)
-        .map(Duration::from_secs)
+        .map(|s| Duration::from_secs(s.min(MAX_LIFETIME_SECS)))
 }
+
+/// How long to wait before subscribing afresh to a contact whose
+/// subscription ran out while the server could not be reached (with
+/// jitter: between half and one and a half times this).
+const RESUBSCRIBE_RETRY: Duration = Duration::from_secs(30);
+
+/// The longest subscription lifetime taken from a server (a week).
+const MAX_LIFETIME_SECS: u64 = 7 * 24 * 3600;
+/// The polling interval a server may grant, in seconds: at most once a
+/// second, at least once an hour.
+const MIN_POLL_SECS: u64 = 1;
+const MAX_POLL_SECS: u64 = 3600;
+/// The most POLLs in one round: a server whose `RVP-Poll-Remaining` never
+/// reaches 0 cannot keep the background task from its renewals.
+const MAX_POLLS_PER_ROUND: usize = 256;
 
 fn is_ace_for(a: &Ace, url: &str) -> bool {
     matches!(&a.principal, AcePrincipal::Url(u) if u.eq_ignore_ascii_case(url))

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use im_url::{SrvTarget, StaticResolver};
-use rvp_client::{AuthError, CallbackPort, Client, Delivery, Error, PresenceState, UsernameForm};
+use rvp_client::{
+    AuthError, CallbackPort, Client, Delivery, Error, Event, PresenceState, UsernameForm,
+};
 use rvp_codec::xml::Property;
 
 use crate::support::*;
@@ -195,4 +197,31 @@ async fn nt_username_forms() {
         let (alice, _rx) = login_with(c).await;
         alice.logoff().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn login_with_more_saved_contacts_than_event_room() {
+    let names = ["alice", "bob", "carol", "dave", "erin", "frank"];
+    let server = TestServer::start(users(&names)).await;
+    let dir = TempDir::new();
+    let list: String = names[1..]
+        .iter()
+        .map(|n| format!("{n}@example.com\n"))
+        .collect();
+    std::fs::create_dir_all(&dir.0).unwrap();
+    std::fs::write(dir.0.join("alice@example.com.contacts"), list).unwrap();
+    let mut c = config("alice", server.addr);
+    c.contacts_dir = Some(dir.0.clone());
+    c.event_capacity = 2;
+    // Five first presences during the login, before anyone reads events.
+    let (alice, mut events) = tokio::time::timeout(WAIT, login_with(c))
+        .await
+        .expect("login returns");
+    assert_eq!(alice.contacts().unwrap().len(), 5);
+    for _ in 0..5 {
+        events
+            .until(|e| matches!(e, Event::Presence { .. }).then_some(()))
+            .await;
+    }
+    alice.logoff().await.unwrap();
 }
