@@ -52,7 +52,7 @@ pub enum Error {
     },
     /// The callback listener could not be bound.
     #[error("cannot listen for callbacks: {0}")]
-    Listen(std::io::Error),
+    Listen(#[source] std::io::Error),
     /// The contact list file could not be read or written.
     #[error("contact list {path}: {source}")]
     ContactFile {

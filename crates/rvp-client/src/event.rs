@@ -141,7 +141,9 @@ pub enum Event {
         state: PresenceState,
     },
     /// The server forgot the session or cannot be reached; the session is
-    /// logging in again.
+    /// logging in again (with back-off). Sent once more, with a reason
+    /// ending in "not retrying", when a new login is refused for the
+    /// password: the session then stays down.
     SessionLost {
         /// Why.
         reason: String,

@@ -88,6 +88,18 @@ pub(super) async fn drive(weak: Weak<Inner>, wake: Arc<Notify>, mut stop: watch:
                     let _ = session.inner.events.send(Event::Reconnected).await;
                     break;
                 }
+                // The password no longer works: retrying cannot help.
+                Err(e @ Error::Auth(crate::auth::AuthError::Refused)) => {
+                    tracing::warn!("re-login refused, giving up: {e}");
+                    let _ = session
+                        .inner
+                        .events
+                        .send(Event::SessionLost {
+                            reason: format!("{e}; not retrying"),
+                        })
+                        .await;
+                    return;
+                }
                 Err(e) => tracing::debug!("re-login failed: {e}"),
             }
         }

@@ -86,6 +86,15 @@ async fn wrong_password_is_refused() {
 }
 
 #[tokio::test]
+async fn sha256_digest_when_the_server_offers_it() {
+    let conf = format!("{CONFIG}[auth]\noffer-sha256 = true\n");
+    let server = TestServer::start_at(&conf, 0, users(&["alice"])).await;
+    let (alice, _rx) = login_with(config("alice", server.addr)).await;
+    alice.set_state(PresenceState::Busy).await.unwrap();
+    alice.logoff().await.unwrap();
+}
+
+#[tokio::test]
 async fn md5_only_server_and_address_username_form() {
     let conf = format!("{CONFIG}[auth]\noffer-sha256 = false\n");
     let server = TestServer::start_at(&conf, 0, users(&["alice"])).await;
