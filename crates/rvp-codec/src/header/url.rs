@@ -198,6 +198,12 @@ fn is_plain_http_url(s: &[u8]) -> bool {
         }
         _ => return false,
     }
+    plain_path_and_query(path_and_query)
+}
+
+/// Whether a path and query (visible ASCII without `#`) has none of the bytes `http`
+/// refuses there: `<`, `>` and `` ` `` in the path, `<`, `>` and `"` in the query.
+fn plain_path_and_query(path_and_query: &[u8]) -> bool {
     let query = path_and_query
         .iter()
         .position(|&b| b == b'?')
@@ -211,6 +217,20 @@ fn is_plain_http_url(s: &[u8]) -> bool {
         acc | (b == b'<') | (b == b'>') | (b == b'"')
     });
     !bad_path && !bad_query
+}
+
+/// Whether a request target (visible ASCII) is in a plain form `http::Uri` is known to
+/// accept: an origin form (`/instmsg/aliases/bob`) or an absolute `http`/`https` URL as
+/// [`AbsoluteUrl`] takes it without parsing, at most 2048 bytes and without `#`. The
+/// decoder checks other targets with a full parse.
+pub(crate) fn plain_target(t: &[u8]) -> bool {
+    if t.len() > MAX_URL_LEN || memchr::memchr(b'#', t).is_some() {
+        return false;
+    }
+    match t.first() {
+        Some(b'/') => plain_path_and_query(t),
+        _ => is_plain_http_url(t),
+    }
 }
 
 fn plain_authority(a: &[u8]) -> bool {
@@ -303,6 +323,16 @@ mod tests {
     }
 
     use super::*;
+
+    proptest::proptest! {
+        /// `http` accepts every request target the decoder takes without parsing it.
+        #[test]
+        fn plain_targets_are_uris(t in "(/|https?://[a-z0-9.-]{1,12}(:[0-9]{1,5})?/?)[!-~]{0,40}") {
+            if plain_target(t.as_bytes()) {
+                proptest::prop_assert!(Uri::try_from(t.as_bytes()).is_ok(), "{}", t);
+            }
+        }
+    }
 
     /// What the full parse of `from_bytes` gives for `s`: the parsed URI when it is
     /// accepted.
