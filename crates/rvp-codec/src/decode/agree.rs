@@ -224,7 +224,35 @@ const STATUS_LINES: &[&str] = &[
     "HTTP/1.1 204 No Content",
 ];
 
+/// The one-pass field parser and the checking one give the same index or error.
+fn field_parsers_agree(msg: &[u8], config: &Config) {
+    let pos = msg
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(msg.len(), |p| p + 1);
+    let head = bytes::Bytes::copy_from_slice(msg);
+    let fast = super::head::parse_fields(head.clone(), pos, config, Vec::new());
+    let checked = super::head::parse_fields_checked(head, pos, config, Vec::new());
+    match (fast, checked) {
+        (Ok(a), Ok(b)) => {
+            assert_eq!(a.fields, b.fields);
+            assert_eq!(a.folded, b.folded);
+            assert_eq!(a.framing, b.framing);
+        }
+        (Err(a), Err(b)) => assert_eq!(a, b),
+        (a, b) => panic!("one pass: {a:?}, checked: {b:?}"),
+    }
+}
+
 proptest! {
+    #[test]
+    fn field_parsers_agree_on_heads(msg in message(REQUEST_LINES), data in prop::collection::vec(any::<u8>(), 0..200), lenient in any::<bool>()) {
+        let mut config = if lenient { Config::lenient() } else { Config::strict() };
+        config.limits.max_headers = 6;
+        field_parsers_agree(&msg, &config);
+        field_parsers_agree(&data, &config);
+    }
+
     #[test]
     fn views_agree_on_requests(msg in message(REQUEST_LINES), split in any::<prop::sample::Index>(), lenient in any::<bool>()) {
         let config = if lenient { Config::lenient() } else { Config::strict() };

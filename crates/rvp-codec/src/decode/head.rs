@@ -43,7 +43,7 @@ pub(crate) struct ResponseHead {
 
 /// What the field parser saw of the framing fields, so that framing needs no lookup
 /// unless `Transfer-Encoding` is present.
-#[derive(Debug, Default, Clone, Copy)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FramingFields {
     /// A `Transfer-Encoding` field was present.
     pub(crate) transfer_encoding: bool,
@@ -54,11 +54,87 @@ pub(crate) struct FramingFields {
 
 /// One header field: byte ranges of its name in the head and of its value (trimmed of
 /// surrounding whitespace) in the head, or in the side buffer of joined folded lines.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Field {
     pub(crate) name: (usize, usize),
     pub(crate) value: (usize, usize),
     pub(crate) folded: bool,
+    /// Which of the [`KNOWN`] names the field has (`0`: none of them).
+    pub(crate) known: u8,
+}
+
+/// Names looked up on every message, in lower case: the RVP headers, `Depth`,
+/// `Location`, the authentication headers and the framing headers. A field records
+/// which one it has when parsed, so lookups compare a byte instead of a name.
+pub(crate) const KNOWN: [&[u8]; 14] = [
+    b"",
+    b"rvp-notifications-version",
+    b"rvp-from-principal",
+    b"call-back",
+    b"subscription-id",
+    b"subscription-lifetime",
+    b"notification-type",
+    b"rvp-ack-type",
+    b"rvp-hop-count",
+    b"depth",
+    b"location",
+    b"www-authenticate",
+    b"authorization",
+    b"content-length",
+];
+
+/// `KNOWN` index of `Content-Length`.
+const CONTENT_LENGTH: u8 = 13;
+
+/// The [`KNOWN`] index of a header name of token characters (any letter case); `0`
+/// for other names.
+pub(crate) fn known(name: &[u8]) -> u8 {
+    let candidate: u8 = match name.len() {
+        25 => 1,
+        18 => 2,
+        9 => 3,
+        15 => 4,
+        21 => 5,
+        17 => 6,
+        12 => 7,
+        13 if name[0] | 0x20 == b'r' => 8,
+        13 => 12,
+        5 => 9,
+        8 => 10,
+        16 => 11,
+        14 => CONTENT_LENGTH,
+        _ => return 0,
+    };
+    if eq_lower(name, KNOWN[usize::from(candidate)]) {
+        candidate
+    } else {
+        0
+    }
+}
+
+/// Whether the token `name` equals `lower` (lower-case letters and `-`) ignoring
+/// case. Eight bytes at a time: setting bit 5 maps an upper-case letter to its lower
+/// case and leaves `-` and lower-case letters alone; the only other byte it maps
+/// onto a letter or `-` is CR (onto `-`), which is not a token character.
+fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    if name.len() != lower.len() {
+        return false;
+    }
+    let mut a = name.chunks_exact(8);
+    let mut b = lower.chunks_exact(8);
+    for (x, y) in a.by_ref().zip(b.by_ref()) {
+        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
+            return false;
+        };
+        if u64::from_le_bytes(x) | CASE != u64::from_le_bytes(y) {
+            return false;
+        }
+    }
+    a.remainder()
+        .iter()
+        .zip(b.remainder())
+        .all(|(&x, &y)| x | 0x20 == y)
 }
 
 /// The header fields of a head, as ranges into its bytes, in the order received.
@@ -354,7 +430,97 @@ fn parse_version(v: &[u8], offset: usize) -> Result<Version, DecodeError> {
 }
 
 /// Parses the header field lines from `pos` up to the empty line into an index.
-fn parse_fields(
+///
+/// A single pass handles the usual head (every line a token name directly followed by
+/// `:`, a value of field-value bytes, a CRLF or an allowed bare LF, no folding, within
+/// the field limit); on anything else it stops and the head is parsed again by
+/// [`parse_fields_checked`], which finds the error, or the lenient reading, exactly.
+pub(super) fn parse_fields(
+    head: Bytes,
+    pos: usize,
+    config: &Config,
+    mut fields: Vec<Field>,
+) -> Result<FieldIndex, DecodeError> {
+    fields.clear();
+    let mut framing = FramingFields::default();
+    let bytes: &[u8] = &head;
+    let mut i = pos;
+    let plain = loop {
+        // The head ends with an empty line, so every line has a line feed.
+        match bytes.get(i) {
+            Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => break true,
+            Some(b'\n') if config.allow_bare_lf => break true,
+            None => break false,
+            _ => {}
+        }
+        if fields.len() == config.limits.max_headers {
+            break false;
+        }
+        let start = i;
+        let name_end = bytes[start..]
+            .iter()
+            .position(|&b| !is_tchar(b))
+            .map_or(bytes.len(), |n| start + n);
+        i = name_end;
+        if name_end == start
+            || name_end - start > MAX_HEADER_NAME_LEN
+            || bytes.get(i) != Some(&b':')
+        {
+            break false;
+        }
+        i += 1;
+        let Some(lf) = bytes.get(i..).and_then(|rest| memchr::memchr(b'\n', rest)) else {
+            break false;
+        };
+        let lf = i + lf;
+        let mut end = lf;
+        if end > i && bytes[end - 1] == b'\r' {
+            end -= 1;
+        } else if !config.allow_bare_lf {
+            break false;
+        }
+        if matches!(bytes.get(lf + 1), Some(b' ' | b'\t')) {
+            break false; // folded
+        }
+        let (vs, ve) = trim_ows(&bytes[..end], i);
+        let value = &bytes[vs..ve];
+        if value.iter().fold(false, |acc, &b| acc | !is_field_byte(b)) {
+            break false;
+        }
+        let name = &bytes[start..name_end];
+        let known = known(name);
+        if known == CONTENT_LENGTH {
+            let previous = framing.content_length.unwrap_or(None);
+            framing.content_length = Some(match framing.content_length {
+                Some(None) => None,
+                _ => super::content_length(std::iter::once(value), previous),
+            });
+        } else if known == 0 && name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding")
+        {
+            framing.transfer_encoding = true;
+        }
+        fields.push(Field {
+            name: (start, name_end),
+            value: (vs, ve),
+            folded: false,
+            known,
+        });
+        i = lf + 1;
+    };
+    if plain {
+        return Ok(FieldIndex {
+            head,
+            fields,
+            folded: Vec::new(),
+            framing,
+        });
+    }
+    parse_fields_checked(head, pos, config, fields)
+}
+
+/// The field parser that checks every rule and reports the first error; see
+/// [`parse_fields`].
+pub(super) fn parse_fields_checked(
     head: Bytes,
     pos: usize,
     config: &Config,
@@ -428,6 +594,7 @@ fn parse_fields(
                 name: (start, start + name_end),
                 value: (joined_start, folded.len()),
                 folded: true,
+                known: known(raw_name),
             }
         } else {
             check_value(&line[v_start..v_end], start + v_start)?;
@@ -435,6 +602,7 @@ fn parse_fields(
                 name: (start, start + name_end),
                 value: (start + v_start, start + v_end),
                 folded: false,
+                known: known(raw_name),
             }
         };
         let value: &[u8] = if field.folded {

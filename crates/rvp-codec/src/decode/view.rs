@@ -6,7 +6,7 @@ use std::fmt;
 use bytes::Bytes;
 use http::{HeaderName, StatusCode, Uri, Version};
 
-use super::head::{Field, FieldIndex, RequestHead, ResponseHead};
+use super::head::{self, Field, FieldIndex, RequestHead, ResponseHead};
 use crate::header::{HeaderError, TypedHeader};
 use crate::{Config, Method, Request, Response};
 
@@ -318,17 +318,38 @@ impl<'a> Headers<'a> {
         &self,
         name: &'n HeaderName,
     ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
-        self.named(name.as_str().as_bytes())
+        // `http` names are lower-case tokens: `known` applies as is.
+        let name = name.as_str().as_bytes();
+        self.matching(name, head::known(name))
     }
 
     fn named<'n>(&self, name: &'n [u8]) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
+        // `known` expects a token; a name that is not one matches no field.
+        let known = if crate::syntax::is_token(name) {
+            head::known(name)
+        } else {
+            0
+        };
+        self.matching(name, known)
+    }
+
+    /// The values of the fields named `name`, whose [`head::known`] number is `known`:
+    /// a known name is matched by that number, recorded when the field was parsed.
+    fn matching<'n>(
+        &self,
+        name: &'n [u8],
+        known: u8,
+    ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
         let index = self.index;
         index
             .fields
             .iter()
             .filter(move |f: &&Field| {
-                // Compare lengths first: most names differ in length.
-                f.name.1 - f.name.0 == name.len() && index.name(f).eq_ignore_ascii_case(name)
+                if known != 0 {
+                    f.known == known
+                } else {
+                    f.known == 0 && index.name(f).eq_ignore_ascii_case(name)
+                }
             })
             .map(move |f| index.value(f))
     }
