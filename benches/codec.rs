@@ -10,12 +10,18 @@
 //! - `notify`: a NOTIFY carrying an instant message (XML + MIME payload).
 //!
 //! "Typed decode" is everything a server does before acting on a request: framing, the
-//! head, every RVP header into its typed value, the XML body into its typed document, and
-//! for a message notification the MIME payload into a typed text message. "Encode" is the
-//! reverse, from typed values to wire bytes. At the end the bench prints the ratio of the
-//! typed decode's throughput to the floor's for each message (goal: at least 0.5).
+//! head (through the borrowed `RequestView`, method and target read), every RVP header
+//! into its typed value, the XML body into its typed document, and for a message
+//! notification the MIME payload into a typed text message. "Encode" is the reverse,
+//! from typed values to wire bytes. At the end the bench prints the ratio of the typed
+//! decode's throughput to the floor's for each message (goal: at least 0.5).
 //!
 //! Run: `cargo bench --bench codec` (add `-- --quick` for a short run).
+//!
+//! For instruction counts, `RVP_BENCH_PROFILE=<function>:<message>:<iterations>` (for
+//! example `typed_decode:notify:10000`) runs only that loop, without criterion, under
+//! `valgrind --tool=callgrind`; the difference between two iteration counts, divided by
+//! the difference of the counts, is the cost of one message.
 
 use std::hint::black_box;
 use std::path::PathBuf;
@@ -28,7 +34,7 @@ use rvp::codec::header::{
     NotificationsVersion, SubscriptionId, SubscriptionLifetime,
 };
 use rvp::codec::xml::{Notification, XmlBody};
-use rvp::codec::{Config, Payload, Request, RequestDecoder};
+use rvp::codec::{Config, Method, Payload, Request, RequestDecoder};
 
 const MESSAGES: [(&str, &[u8]); 3] = [
     (
@@ -47,7 +53,7 @@ const MESSAGES: [(&str, &[u8]); 3] = [
 
 /// Everything a typed decode produces.
 struct Typed {
-    request: Request,
+    method: Method,
     version: Option<NotificationsVersion>,
     from: Option<FromPrincipal>,
     call_back: Option<CallBack>,
@@ -61,11 +67,12 @@ struct Typed {
     payload: Option<Payload>,
 }
 
-fn typed_decode(buf: &mut BytesMut, decoder: &mut RequestDecoder, config: &Config) -> Typed {
-    let request = decoder.decode(buf).expect("valid").expect("complete");
-    let h = &request.headers;
-    let body = (!request.body.is_empty())
-        .then(|| XmlBody::decode(&request.body, config).expect("valid XML"));
+fn typed_decode(buf: &mut BytesMut, decoder: &mut RequestDecoder) -> Typed {
+    let view = decoder.decode_view(buf).expect("valid").expect("complete");
+    let config = view.config();
+    black_box(view.target());
+    let body =
+        (!view.body().is_empty()).then(|| XmlBody::decode(view.body(), config).expect("valid XML"));
     let payload = match &body {
         Some(XmlBody::Notification(Notification::Message(m))) => {
             Some(Payload::decode(m.mime_data.as_bytes(), config).expect("valid payload"))
@@ -73,26 +80,28 @@ fn typed_decode(buf: &mut BytesMut, decoder: &mut RequestDecoder, config: &Confi
         _ => None,
     };
     Typed {
-        version: h.typed_get_with(config).expect("version"),
-        from: h.typed_get_with(config).expect("from"),
-        call_back: h.typed_get_with(config).expect("call-back"),
-        subscription_id: h.typed_get_with(config).expect("id"),
-        lifetime: h.typed_get_with(config).expect("lifetime"),
-        notification_type: h.typed_get_with(config).expect("type"),
-        ack: h.typed_get_with(config).expect("ack"),
-        hops: h.typed_get_with(config).expect("hops"),
-        depth: h.typed_get_with(config).expect("depth"),
+        method: view.method().clone(),
+        version: view.typed_get().expect("version"),
+        from: view.typed_get().expect("from"),
+        call_back: view.typed_get().expect("call-back"),
+        subscription_id: view.typed_get().expect("id"),
+        lifetime: view.typed_get().expect("lifetime"),
+        notification_type: view.typed_get().expect("type"),
+        ack: view.typed_get().expect("ack"),
+        hops: view.typed_get().expect("hops"),
+        depth: view.typed_get().expect("depth"),
         body,
         payload,
-        request,
     }
 }
 
-fn typed_encode(t: &Typed, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
+/// Encodes the typed values of `t`, with the target, `Host` and `Content-Type` of
+/// `request` (the same message decoded into an owned `Request`).
+fn typed_encode(t: &Typed, request: &Request, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     let mut headers = HeaderMap::with_capacity(12);
     headers.insert(
         http::header::HOST,
-        t.request.headers[http::header::HOST].clone(),
+        request.headers[http::header::HOST].clone(),
     );
     macro_rules! put {
         ($($field:ident),*) => { $( if let Some(v) = &t.$field { headers.typed_insert(v.clone()); } )* };
@@ -108,7 +117,7 @@ fn typed_encode(t: &Typed, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         hops,
         depth
     );
-    if let Some(ct) = t.request.headers.get(http::header::CONTENT_TYPE) {
+    if let Some(ct) = request.headers.get(http::header::CONTENT_TYPE) {
         headers.insert(http::header::CONTENT_TYPE, ct.clone());
     }
     scratch.clear();
@@ -123,8 +132,7 @@ fn typed_encode(t: &Typed, out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         (Some(body), _) => body.encode(scratch),
         (None, _) => {}
     }
-    let mut req =
-        Request::new(t.request.method.clone(), t.request.target.clone()).with_headers(headers);
+    let mut req = Request::new(t.method.clone(), request.target.clone()).with_headers(headers);
     req.body = bytes::Bytes::copy_from_slice(scratch);
     out.clear();
     req.encode(out);
@@ -166,28 +174,68 @@ fn bench(c: &mut Criterion) {
             let mut decoder = RequestDecoder::new(config);
             b.iter_batched_ref(
                 || BytesMut::from(msg),
-                |buf| black_box(typed_decode(buf, &mut decoder, &config)),
+                |buf| black_box(typed_decode(buf, &mut decoder)),
                 criterion::BatchSize::SmallInput,
             )
         });
-        let typed = typed_decode(
-            &mut BytesMut::from(msg),
-            &mut RequestDecoder::new(config),
-            &config,
-        );
+        let typed = typed_decode(&mut BytesMut::from(msg), &mut RequestDecoder::new(config));
+        let request = owned(msg, config);
         group.bench_with_input(
             BenchmarkId::new("typed_encode", name),
             &typed,
             |b, typed| {
                 let (mut out, mut scratch) = (Vec::with_capacity(2048), Vec::with_capacity(2048));
                 b.iter(|| {
-                    typed_encode(typed, &mut out, &mut scratch);
+                    typed_encode(typed, &request, &mut out, &mut scratch);
                     black_box(out.len())
                 })
             },
         );
     }
     group.finish();
+}
+
+/// `msg` decoded into an owned request.
+fn owned(msg: &[u8], config: Config) -> Request {
+    RequestDecoder::new(config)
+        .decode(&mut BytesMut::from(msg))
+        .expect("valid")
+        .expect("complete")
+}
+
+/// `RVP_BENCH_PROFILE=<function>:<message>:<iterations>`: runs one loop for callgrind.
+fn profile(spec: &str) {
+    let mut parts = spec.split(':');
+    let (Some(function), Some(message), Some(n)) = (parts.next(), parts.next(), parts.next())
+    else {
+        panic!("RVP_BENCH_PROFILE is <function>:<message>:<iterations>")
+    };
+    let n: usize = n.parse().expect("iterations");
+    let (_, msg) = MESSAGES
+        .into_iter()
+        .find(|(name, _)| *name == message)
+        .expect("message");
+    let config = Config::lenient();
+    let mut decoder = RequestDecoder::new(config);
+    let typed = typed_decode(&mut BytesMut::from(msg), &mut RequestDecoder::new(config));
+    let request = owned(msg, config);
+    let (mut out, mut scratch) = (Vec::with_capacity(2048), Vec::with_capacity(2048));
+    for _ in 0..n {
+        match function {
+            "floor" => {
+                black_box(floor(black_box(msg)));
+            }
+            "typed_decode" => {
+                let mut buf = BytesMut::from(msg);
+                black_box(typed_decode(&mut buf, &mut decoder));
+            }
+            "typed_encode" => {
+                typed_encode(&typed, &request, &mut out, &mut scratch);
+                black_box(out.len());
+            }
+            _ => panic!("function is floor, typed_decode or typed_encode"),
+        }
+    }
 }
 
 /// Criterion's mean estimate, in nanoseconds, of one benchmark of this run.
@@ -206,6 +254,10 @@ fn mean_ns(function: &str, message: &str) -> Option<f64> {
 }
 
 fn main() {
+    if let Ok(spec) = std::env::var("RVP_BENCH_PROFILE") {
+        profile(&spec);
+        return;
+    }
     let mut c = Criterion::default().configure_from_args();
     bench(&mut c);
     c.final_summary();

@@ -115,7 +115,9 @@ pub mod mime;
 pub mod xml;
 
 pub use config::{Config, Limits};
-pub use decode::{DecodeError, RequestDecoder, ResponseDecoder, Syntax};
+pub use decode::{
+    DecodeError, Headers, RequestDecoder, RequestView, ResponseDecoder, ResponseView, Syntax,
+};
 pub use encode::title_case;
 pub use error::Error;
 pub use header::{HeaderError, HeaderMapExt, TypedHeader};

@@ -15,16 +15,17 @@
 mod chunked;
 mod error;
 mod head;
+mod view;
 
 use bytes::{Bytes, BytesMut};
-use http::header::{CONTENT_LENGTH, TRANSFER_ENCODING};
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::StatusCode;
 
 pub use error::{DecodeError, Syntax};
+pub use view::{Headers, RequestView, ResponseView};
 
 use crate::{Config, Request, Response};
 use chunked::{Chunked, Step};
-use head::{FramingFields, RequestHead, ResponseHead};
+use head::{Field, FieldIndex, RequestHead, ResponseHead};
 
 /// Decodes requests, one after the other, from a byte stream.
 ///
@@ -49,6 +50,8 @@ use head::{FramingFields, RequestHead, ResponseHead};
 #[derive(Debug)]
 pub struct RequestDecoder {
     framer: Framer<RequestHead>,
+    /// The last message [`decode_view`](Self::decode_view) returned.
+    last: Option<(RequestHead, Bytes)>,
 }
 
 impl RequestDecoder {
@@ -56,6 +59,7 @@ impl RequestDecoder {
     pub fn new(config: Config) -> Self {
         Self {
             framer: Framer::new(config),
+            last: None,
         }
     }
 
@@ -66,17 +70,63 @@ impl RequestDecoder {
 
     /// Decodes the next request from the front of `buf`, or returns `Ok(None)` if `buf`
     /// does not hold a complete one yet.
+    ///
+    /// The request is built from the same parse as [`decode_view`](Self::decode_view)
+    /// gives: `http`'s header map and `Uri` are made for it. A caller that reads only
+    /// some fields is faster with the view.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
+        self.recycle();
         let done = self
             .framer
             .decode(buf, head::parse_request, |h, _| request_framing(h))?;
-        Ok(done.map(|(h, body)| Request {
-            method: h.method,
-            target: h.target,
-            version: h.version,
-            headers: h.headers,
-            body,
+        Ok(done.map(|(h, body)| {
+            let request = view::request_from(&h, body);
+            self.framer.spare = h.fields.into_spare();
+            request
         }))
+    }
+
+    /// Like [`decode`](Self::decode), but returns a borrowed [`RequestView`] of the
+    /// request instead of building an owned [`Request`]: the same framing, limits and
+    /// errors, without making an `http::HeaderMap` or `http::Uri`.
+    ///
+    /// The decoder keeps the request's bytes (shared with `buf`'s former front, not
+    /// copied) until the next call; the view borrows them, so it must be dropped before
+    /// the decoder is used again. Turn it into an owned request with
+    /// [`RequestView::to_request`] to keep it longer.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use rvp_codec::header::SubscriptionLifetime;
+    /// use rvp_codec::{Config, Method, RequestDecoder};
+    ///
+    /// let mut decoder = RequestDecoder::new(Config::lenient());
+    /// let mut buf = BytesMut::from(&b"SUBSCRIBE /instmsg/aliases/bob HTTP/1.1\r\nSubscription-Lifetime: 14400\r\n\r\n"[..]);
+    /// let view = decoder.decode_view(&mut buf)?.expect("a whole request");
+    /// assert_eq!(view.method(), &Method::SUBSCRIBE);
+    /// assert_eq!(view.target(), "/instmsg/aliases/bob");
+    /// assert_eq!(view.typed_get::<SubscriptionLifetime>()?.map(|l| l.as_secs()), Some(14400));
+    /// # Ok::<(), rvp_codec::Error>(())
+    /// ```
+    pub fn decode_view(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<RequestView<'_>>, DecodeError> {
+        self.recycle();
+        let done = self
+            .framer
+            .decode(buf, head::parse_request, |h, _| request_framing(h))?;
+        Ok(done.map(|message| {
+            let (head, body) = self.last.insert(message);
+            RequestView::new(head, body, &self.framer.config)
+        }))
+    }
+
+    /// Gives the field list of the last viewed request back to the parser.
+    fn recycle(&mut self) {
+        if let Some((head, _)) = self.last.take() {
+            self.framer.spare = head.fields.into_spare();
+        }
     }
 
     /// Like [`decode`](Self::decode), for the bytes left when the peer has closed the
@@ -87,6 +137,22 @@ impl RequestDecoder {
             Some(r) => Ok(Some(r)),
             None => self.framer.eof(buf).map(|_| None),
         }
+    }
+
+    /// Like [`decode_view`](Self::decode_view), for the bytes left when the peer has
+    /// closed the connection (see [`decode_eof`](Self::decode_eof)).
+    pub fn decode_view_eof(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<RequestView<'_>>, DecodeError> {
+        if self.decode_view(buf)?.is_none() {
+            self.framer.eof(buf)?;
+            return Ok(None);
+        }
+        Ok(self
+            .last
+            .as_ref()
+            .map(|(head, body)| RequestView::new(head, body, &self.framer.config)))
     }
 
     /// Whether the decoder holds a partly received request (its head is parsed and part
@@ -119,6 +185,8 @@ impl RequestDecoder {
 pub struct ResponseDecoder {
     framer: Framer<ResponseHead>,
     to_head: bool,
+    /// The last message [`decode_view`](Self::decode_view) returned.
+    last: Option<(ResponseHead, Bytes)>,
 }
 
 impl ResponseDecoder {
@@ -127,6 +195,7 @@ impl ResponseDecoder {
         Self {
             framer: Framer::new(config),
             to_head: false,
+            last: None,
         }
     }
 
@@ -144,20 +213,78 @@ impl ResponseDecoder {
     /// Decodes the next response from the front of `buf`, or returns `Ok(None)` if `buf`
     /// does not hold a complete one yet.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Response>, DecodeError> {
+        self.recycle();
+        let done = self.frame(buf)?;
+        Ok(done.map(|message| self.owned(message)))
+    }
+
+    /// Like [`decode`](Self::decode), but returns a borrowed [`ResponseView`] instead of
+    /// building an owned [`Response`]; the view borrows the decoder until the next call
+    /// (see [`RequestDecoder::decode_view`]).
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use http::StatusCode;
+    /// use rvp_codec::header::NotificationsVersion;
+    /// use rvp_codec::{Config, ResponseDecoder};
+    ///
+    /// let mut decoder = ResponseDecoder::new(Config::lenient());
+    /// let mut buf = BytesMut::from(&b"HTTP/1.1 200 Successful\r\nRVP-Notifications-Version: 0.2\r\nContent-Length: 0\r\n\r\n"[..]);
+    /// let view = decoder.decode_view(&mut buf)?.expect("a whole response");
+    /// assert_eq!(view.status(), StatusCode::OK);
+    /// assert_eq!(view.reason(), Some(&b"Successful"[..]));
+    /// assert_eq!(view.typed_get::<NotificationsVersion>()?, Some(NotificationsVersion::V0_2));
+    /// # Ok::<(), rvp_codec::Error>(())
+    /// ```
+    pub fn decode_view(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<ResponseView<'_>>, DecodeError> {
+        self.recycle();
+        let done = self.frame(buf)?;
+        Ok(done.map(|message| self.viewed(message)))
+    }
+
+    /// Like [`decode_view`](Self::decode_view), once the peer has closed the connection
+    /// (see [`decode_eof`](Self::decode_eof)).
+    pub fn decode_view_eof(
+        &mut self,
+        buf: &mut BytesMut,
+    ) -> Result<Option<ResponseView<'_>>, DecodeError> {
+        if self.decode_view(buf)?.is_none() {
+            return Ok(self.framer.eof(buf)?.map(|message| self.viewed(message)));
+        }
+        Ok(self
+            .last
+            .as_ref()
+            .map(|(head, body)| ResponseView::new(head, body, &self.framer.config)))
+    }
+
+    fn frame(&mut self, buf: &mut BytesMut) -> Result<Option<(ResponseHead, Bytes)>, DecodeError> {
         let to_head = self.to_head;
-        let done = self.framer.decode(buf, head::parse_response, |h, _| {
+        self.framer.decode(buf, head::parse_response, |h, _| {
             response_framing(h, to_head)
-        })?;
-        Ok(done.map(|(h, body)| {
-            self.to_head = false;
-            Response {
-                status: h.status,
-                reason: h.reason,
-                version: h.version,
-                headers: h.headers,
-                body,
-            }
-        }))
+        })
+    }
+
+    fn owned(&mut self, (head, body): (ResponseHead, Bytes)) -> Response {
+        self.to_head = false;
+        let response = view::response_from(&head, body);
+        self.framer.spare = head.fields.into_spare();
+        response
+    }
+
+    fn viewed(&mut self, message: (ResponseHead, Bytes)) -> ResponseView<'_> {
+        self.to_head = false;
+        let (head, body) = self.last.insert(message);
+        ResponseView::new(head, body, &self.framer.config)
+    }
+
+    /// Gives the field list of the last viewed response back to the parser.
+    fn recycle(&mut self) {
+        if let Some((head, _)) = self.last.take() {
+            self.framer.spare = head.fields.into_spare();
+        }
     }
 
     /// Like [`decode`](Self::decode), once the peer has closed the connection: completes a
@@ -167,16 +294,7 @@ impl ResponseDecoder {
         if let Some(r) = self.decode(buf)? {
             return Ok(Some(r));
         }
-        Ok(self.framer.eof(buf)?.map(|(h, body)| {
-            self.to_head = false;
-            Response {
-                status: h.status,
-                reason: h.reason,
-                version: h.version,
-                headers: h.headers,
-                body,
-            }
-        }))
+        Ok(self.framer.eof(buf)?.map(|message| self.owned(message)))
     }
 
     /// Whether the decoder holds a partly received response.
@@ -214,6 +332,8 @@ enum State<H> {
 struct Framer<H> {
     config: Config,
     state: State<H>,
+    /// An empty field list whose capacity the next head reuses.
+    spare: Vec<Field>,
 }
 
 impl<H> Framer<H> {
@@ -221,6 +341,7 @@ impl<H> Framer<H> {
         Self {
             config,
             state: State::Head { scanned: 0 },
+            spare: Vec::new(),
         }
     }
 
@@ -231,7 +352,7 @@ impl<H> Framer<H> {
     fn decode(
         &mut self,
         buf: &mut BytesMut,
-        parse: fn(&Bytes, &Config) -> Result<H, DecodeError>,
+        parse: fn(Bytes, &Config, Vec<Field>) -> Result<H, DecodeError>,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
     ) -> Result<Option<(H, Bytes)>, DecodeError> {
         let result = self.step(buf, parse, framing);
@@ -244,7 +365,7 @@ impl<H> Framer<H> {
     fn step(
         &mut self,
         buf: &mut BytesMut,
-        parse: fn(&Bytes, &Config) -> Result<H, DecodeError>,
+        parse: fn(Bytes, &Config, Vec<Field>) -> Result<H, DecodeError>,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
     ) -> Result<Option<(H, Bytes)>, DecodeError> {
         if let State::Head { scanned } = &mut self.state {
@@ -263,7 +384,7 @@ impl<H> Framer<H> {
                 return Err(DecodeError::HeadTooLarge { limit });
             }
             let head_bytes = buf.split_to(len).freeze();
-            let head = parse(&head_bytes, &self.config)?;
+            let head = parse(head_bytes, &self.config, std::mem::take(&mut self.spare))?;
             let framing = framing(&head, &self.config)?;
             if let Framing::Length(n) = framing
                 && n > self.config.limits.max_body_size
@@ -372,7 +493,7 @@ fn find_head_end(buf: &[u8], from: usize, limit: usize) -> Option<usize> {
 
 /// Body framing of a request: `Transfer-Encoding: chunked`, `Content-Length`, or none.
 fn request_framing(head: &RequestHead) -> Result<Framing, DecodeError> {
-    Ok(declared_framing(&head.headers, &head.framing)?.unwrap_or(Framing::Length(0)))
+    Ok(declared_framing(&head.fields)?.unwrap_or(Framing::Length(0)))
 }
 
 /// Body framing of a response (RFC 9112 section 6.3).
@@ -385,13 +506,11 @@ fn response_framing(head: &ResponseHead, to_head: bool) -> Result<Framing, Decod
     {
         return Ok(Framing::Length(0));
     }
-    Ok(declared_framing(&head.headers, &head.framing)?.unwrap_or(Framing::UntilClose))
+    Ok(declared_framing(&head.fields)?.unwrap_or(Framing::UntilClose))
 }
 
-fn declared_framing(
-    headers: &HeaderMap,
-    seen: &FramingFields,
-) -> Result<Option<Framing>, DecodeError> {
+fn declared_framing(fields: &FieldIndex) -> Result<Option<Framing>, DecodeError> {
+    let seen = &fields.framing;
     if !seen.transfer_encoding {
         // The usual case: the field parser has read `Content-Length` already.
         return match seen.content_length {
@@ -400,14 +519,21 @@ fn declared_framing(
             Some(None) => Err(DecodeError::InvalidContentLength),
         };
     }
-    let mut te = headers.get_all(TRANSFER_ENCODING).iter().peekable();
-    let mut cl = headers.get_all(CONTENT_LENGTH).iter().peekable();
+    let named = |name: &'static [u8]| {
+        fields
+            .fields
+            .iter()
+            .filter(move |f| fields.name(f).eq_ignore_ascii_case(name))
+            .map(|f| fields.value(f))
+    };
+    let mut te = named(b"transfer-encoding").peekable();
+    let mut cl = named(b"content-length").peekable();
     if te.peek().is_some() {
         if cl.peek().is_some() {
             return Err(DecodeError::ConflictingFraming);
         }
         let mut codings = te
-            .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+            .flat_map(|v| v.split(|&b| b == b','))
             .map(trim)
             .peekable();
         while let Some(coding) = codings.next() {
@@ -430,14 +556,11 @@ fn declared_framing(
 /// earlier values: `None` when an item is not a length or two disagree (or when
 /// `values` is empty and nothing is known).
 pub(super) fn content_length<'a>(
-    values: impl Iterator<Item = &'a HeaderValue>,
+    values: impl Iterator<Item = &'a [u8]>,
     known: Option<usize>,
 ) -> Option<usize> {
     let mut length = known;
-    for item in values
-        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-        .map(trim)
-    {
+    for item in values.flat_map(|v| v.split(|&b| b == b',')).map(trim) {
         let n = parse_length(item)?;
         if length.is_some_and(|l| l != n) {
             return None;
@@ -472,5 +595,7 @@ fn parse_length(s: &[u8]) -> Option<usize> {
     })
 }
 
+#[cfg(test)]
+mod agree;
 #[cfg(test)]
 mod tests;

@@ -105,17 +105,25 @@ macro_rules! single_field_header {
 
             fn decode<'a, I>(
                 values: I,
-                _config: &$crate::Config,
+                config: &$crate::Config,
             ) -> Result<Self, $crate::header::HeaderError>
             where
                 I: Iterator<Item = &'a ::http::HeaderValue>,
             {
+                Self::decode_bytes(values.map(::http::HeaderValue::as_bytes), config)
+            }
+
+            fn decode_bytes<'a, I>(
+                values: I,
+                _config: &$crate::Config,
+            ) -> Result<Self, $crate::header::HeaderError>
+            where
+                I: Iterator<Item = &'a [u8]>,
+            {
                 let value = $crate::header::syntax::required(values, Self::TITLE)?;
-                Self::from_bytes(value.as_bytes()).map_err(|reason| {
-                    $crate::header::HeaderError::Invalid {
-                        name: Self::TITLE,
-                        reason,
-                    }
+                Self::from_bytes(value).map_err(|reason| $crate::header::HeaderError::Invalid {
+                    name: Self::TITLE,
+                    reason,
                 })
             }
 
@@ -160,6 +168,7 @@ pub use notification_type::NotificationType;
 pub use subscription_id::SubscriptionId;
 pub use subscription_lifetime::SubscriptionLifetime;
 pub use url::AbsoluteUrl;
+pub(crate) use url::plain_target;
 pub use version::NotificationsVersion;
 
 /// `RVP-Notifications-Version`: the protocol version, on every request and response.
@@ -202,6 +211,36 @@ pub trait TypedHeader: Sized {
     fn decode<'a, I>(values: I, config: &Config) -> Result<Self, HeaderError>
     where
         I: Iterator<Item = &'a HeaderValue>;
+
+    /// Decodes the header from the raw bytes of all its field values, in order, as
+    /// [`RequestView`](crate::RequestView) and [`ResponseView`](crate::ResponseView)
+    /// hold them: field-value bytes (HTAB, SP, visible ASCII, `obs-text`) without
+    /// surrounding whitespace.
+    ///
+    /// Gives the same result as [`decode`](Self::decode) over the same values. The
+    /// provided implementation wraps each value in a [`HeaderValue`] and calls
+    /// `decode`; every header of this module reads the bytes directly.
+    fn decode_bytes<'a, I>(values: I, config: &Config) -> Result<Self, HeaderError>
+    where
+        I: Iterator<Item = &'a [u8]>,
+    {
+        let mut wrapped = Vec::new();
+        for (offset, value) in values.enumerate() {
+            let value = HeaderValue::from_bytes(value).map_err(|_| HeaderError::Invalid {
+                name: Self::TITLE,
+                reason: InvalidValue::UnexpectedByte {
+                    offset,
+                    byte: value
+                        .iter()
+                        .copied()
+                        .find(|&b| !(b == b'\t' || (b >= 0x20 && b != 0x7f)))
+                        .unwrap_or(0),
+                },
+            })?;
+            wrapped.push(value);
+        }
+        Self::decode(wrapped.iter(), config)
+    }
 
     /// Appends the field values that represent `self` (at least one).
     fn encode<E: Extend<HeaderValue>>(&self, values: &mut E);

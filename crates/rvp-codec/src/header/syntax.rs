@@ -62,12 +62,9 @@ pub(crate) fn parse_decimal(s: &[u8], min: u64, max: u64) -> Result<u64, Invalid
 /// The one field value of a header that must occur at most once.
 ///
 /// `Ok(None)` when there is no field; [`HeaderError::Repeated`] when there are several.
-pub(crate) fn single<'a, I>(
-    mut values: I,
-    name: &'static str,
-) -> Result<Option<&'a HeaderValue>, HeaderError>
+pub(crate) fn single<T, I>(mut values: I, name: &'static str) -> Result<Option<T>, HeaderError>
 where
-    I: Iterator<Item = &'a HeaderValue>,
+    I: Iterator<Item = T>,
 {
     let first = values.next();
     if first.is_some() && values.next().is_some() {
@@ -77,9 +74,9 @@ where
 }
 
 /// Like [`single`], but a missing field is [`HeaderError::Missing`].
-pub(crate) fn required<'a, I>(values: I, name: &'static str) -> Result<&'a HeaderValue, HeaderError>
+pub(crate) fn required<T, I>(values: I, name: &'static str) -> Result<T, HeaderError>
 where
-    I: Iterator<Item = &'a HeaderValue>,
+    I: Iterator<Item = T>,
 {
     single(values, name)?.ok_or(HeaderError::Missing { name })
 }
@@ -313,13 +310,16 @@ mod tests {
         let a = HeaderValue::from_static("a");
         let b = HeaderValue::from_static("b");
         assert_eq!(single([&a].into_iter(), "X").unwrap(), Some(&a));
-        assert_eq!(single([].into_iter(), "X").unwrap(), None);
+        assert_eq!(
+            single(std::iter::empty::<&HeaderValue>(), "X").unwrap(),
+            None
+        );
         assert_eq!(
             single([&a, &b].into_iter(), "X"),
             Err(HeaderError::Repeated { name: "X" })
         );
         assert_eq!(
-            required([].into_iter(), "X"),
+            required(std::iter::empty::<&HeaderValue>(), "X"),
             Err(HeaderError::Missing { name: "X" })
         );
     }

@@ -70,9 +70,12 @@ impl AbsoluteUrl {
         }
         // One branch-free pass (it vectorizes) over the usual, valid URL; the byte at
         // fault is looked for only when there is one.
-        let suspect = s
-            .iter()
-            .fold(false, |acc, &b| acc | !b.is_ascii_graphic() | (b == b'#'));
+        let (suspect, special) = s.iter().fold((false, false), |(bad, special), &b| {
+            (
+                bad | !b.is_ascii_graphic() | (b == b'#'),
+                special | (b == b'<') | (b == b'>') | (b == b'`') | (b == b'"'),
+            )
+        });
         if suspect {
             if let Some(offset) = s.iter().position(|&b| !b.is_ascii_graphic()) {
                 return Err(super::syntax::unexpected(s, offset));
@@ -85,7 +88,7 @@ impl AbsoluteUrl {
                 offset: e.valid_up_to(),
             })
         };
-        if is_plain_http_url(s) {
+        if is_plain_http_url(s, special) {
             // `http` accepts every such URL (see `is_plain_http_url`): its parse is
             // deferred to the first call of `uri`, which most users never make.
             return Ok(Self {
@@ -156,7 +159,10 @@ pub(crate) fn valid_port(authority: &http::uri::Authority) -> bool {
 /// `` ` `` in the path, `"` in the query). `http::Uri` accepts every such URL with
 /// that scheme and authority, so `from_bytes` may skip parsing it; anything else
 /// takes the full parse, which decides acceptance and the error exactly as before.
-fn is_plain_http_url(s: &[u8]) -> bool {
+///
+/// `special` tells whether `s` has any of `<`, `>`, `` ` `` and `"`; without them the
+/// path and query need no look.
+fn is_plain_http_url(s: &[u8], special: bool) -> bool {
     let rest = match s {
         [h, t1, t2, p, b':', b'/', b'/', rest @ ..]
             if [*h, *t1, *t2, *p].eq_ignore_ascii_case(b"http") =>
@@ -198,6 +204,12 @@ fn is_plain_http_url(s: &[u8]) -> bool {
         }
         _ => return false,
     }
+    !special || plain_path_and_query(path_and_query)
+}
+
+/// Whether a path and query (visible ASCII without `#`) has none of the bytes `http`
+/// refuses there: `<`, `>` and `` ` `` in the path, `<`, `>` and `"` in the query.
+fn plain_path_and_query(path_and_query: &[u8]) -> bool {
     let query = path_and_query
         .iter()
         .position(|&b| b == b'?')
@@ -211,6 +223,20 @@ fn is_plain_http_url(s: &[u8]) -> bool {
         acc | (b == b'<') | (b == b'>') | (b == b'"')
     });
     !bad_path && !bad_query
+}
+
+/// Whether a request target (visible ASCII) is in a plain form `http::Uri` is known to
+/// accept: an origin form (`/instmsg/aliases/bob`) or an absolute `http`/`https` URL as
+/// [`AbsoluteUrl`] takes it without parsing, at most 2048 bytes and without `#`. The
+/// decoder checks other targets with a full parse.
+pub(crate) fn plain_target(t: &[u8]) -> bool {
+    if t.len() > MAX_URL_LEN || memchr::memchr(b'#', t).is_some() {
+        return false;
+    }
+    match t.first() {
+        Some(b'/') => plain_path_and_query(t),
+        _ => is_plain_http_url(t, true),
+    }
 }
 
 fn plain_authority(a: &[u8]) -> bool {
@@ -304,6 +330,16 @@ mod tests {
 
     use super::*;
 
+    proptest::proptest! {
+        /// `http` accepts every request target the decoder takes without parsing it.
+        #[test]
+        fn plain_targets_are_uris(t in "(/|https?://[a-z0-9.-]{1,12}(:[0-9]{1,5})?/?)[!-~]{0,40}") {
+            if plain_target(t.as_bytes()) {
+                proptest::prop_assert!(Uri::try_from(t.as_bytes()).is_ok(), "{}", t);
+            }
+        }
+    }
+
     /// What the full parse of `from_bytes` gives for `s`: the parsed URI when it is
     /// accepted.
     fn full_parse(s: &[u8]) -> Option<Uri> {
@@ -315,7 +351,7 @@ mod tests {
 
     fn check_plain_path(s: &[u8]) {
         let prechecked = s.iter().all(u8::is_ascii_graphic) && !s.contains(&b'#');
-        if prechecked && super::is_plain_http_url(s) {
+        if prechecked && super::is_plain_http_url(s, true) {
             let uri = full_parse(s).unwrap_or_else(|| panic!("http refuses {s:?}"));
             let url = AbsoluteUrl::from_bytes(s).unwrap();
             assert_eq!(url.uri(), &uri);

@@ -362,11 +362,18 @@ impl TypedHeader for WwwAuthenticate {
     where
         I: Iterator<Item = &'a HeaderValue>,
     {
+        Self::decode_bytes(values.map(HeaderValue::as_bytes), config)
+    }
+
+    fn decode_bytes<'a, I>(values: I, config: &Config) -> Result<Self, HeaderError>
+    where
+        I: Iterator<Item = &'a [u8]>,
+    {
         let mut challenges = Vec::new();
         let mut any = false;
         for value in values {
             any = true;
-            Self::parse_into(value.as_bytes(), config, &mut challenges).map_err(|reason| {
+            Self::parse_into(value, config, &mut challenges).map_err(|reason| {
                 HeaderError::Invalid {
                     name: Self::TITLE,
                     reason,

@@ -484,8 +484,15 @@ impl TypedHeader for Authorization {
     where
         I: Iterator<Item = &'a HeaderValue>,
     {
+        Self::decode_bytes(values.map(HeaderValue::as_bytes), config)
+    }
+
+    fn decode_bytes<'a, I>(values: I, config: &Config) -> Result<Self, HeaderError>
+    where
+        I: Iterator<Item = &'a [u8]>,
+    {
         let value = syntax::required(values, Self::TITLE)?;
-        Self::from_bytes(value.as_bytes(), config).map_err(|reason| HeaderError::Invalid {
+        Self::from_bytes(value, config).map_err(|reason| HeaderError::Invalid {
             name: Self::TITLE,
             reason,
         })
