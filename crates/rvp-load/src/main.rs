@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Runs a scenario against the server, then against its baseline.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Writes a directory file with users u000001... (password `pw-<alias>`).
     MakeDirectory {
         /// How many users.
@@ -200,7 +200,7 @@ fn main() -> ExitCode {
                     ExitCode::FAILURE
                 }
             },
-            Command::Run(args) => run(args).await,
+            Command::Run(args) => run(*args).await,
         }
     })
 }

@@ -370,11 +370,15 @@ async fn keep_alive(
     let me = user.index;
     let live = |g: &Generations| g.current(me);
     let generation = live(&generations);
-    let lease_every = granted.lease.mul_f64(0.8).max(Duration::from_secs(1));
-    let subs_every = granted
-        .subscription
-        .mul_f64(0.8)
-        .max(Duration::from_secs(1));
+    // At 80 % of the grant, but at least 2 s before it ends (short soak leases
+    // leave little room for a slow answer), and never more often than every second.
+    let every = |d: Duration| {
+        d.mul_f64(0.8)
+            .min(d.saturating_sub(Duration::from_secs(2)))
+            .max(Duration::from_secs(1))
+    };
+    let lease_every = every(granted.lease);
+    let subs_every = every(granted.subscription);
     let mut next_lease = Instant::now() + lease_every;
     let mut next_subs = Instant::now() + subs_every;
     loop {
