@@ -409,7 +409,18 @@ pub(crate) fn parse(
     for p in doc.principal {
         let span = p.span();
         let entry = principal(p.into_inner(), &at)?;
-        table.insert(entry, &at(Some(span)))?;
+        // The location (a line count from the start of the text) only for an error:
+        // computing it for every principal made loading quadratic in the file size.
+        table
+            .insert(entry, &Location::default())
+            .map_err(|e| match e {
+                DirectoryError::Duplicate { alias, domain, .. } => DirectoryError::Duplicate {
+                    at: at(Some(span)),
+                    alias,
+                    domain,
+                },
+                other => other,
+            })?;
     }
     Ok(table)
 }
