@@ -346,8 +346,10 @@ fn bulk_create_writes_once_and_enforces_limits() {
                 .unwrap()
         })
     };
-    let mut limits = DirectoryLimits::default();
-    limits.max_principals = 5;
+    let mut limits = DirectoryLimits {
+        max_principals: 5,
+        ..DirectoryLimits::default()
+    };
     let path = d.file("bulk.toml");
     let dir = FileDirectory::create_with_entries(&path, entries(5), limits).unwrap();
     assert_eq!(dir.list().len(), 5);
