@@ -193,6 +193,15 @@ pub struct LimitsConfig {
     /// declared dead: its login subscription ends and its view goes offline.
     #[serde(default = "d_3")]
     pub callback_failures: u32,
+    /// Most principals the directory file may hold (100,000; Exchange 2000
+    /// hosted 7,500 users per home server). Raise it with
+    /// `directory-max-bytes` for larger directories (load tests).
+    #[serde(default = "d_100000")]
+    pub directory_max_principals: usize,
+    /// Largest directory file read, bytes (16 MiB; a principal with two
+    /// user-name forms takes about 400 bytes).
+    #[serde(default = "d_16mib")]
+    pub directory_max_bytes: u64,
 }
 
 /// Polling (this project's design of Exchange 2000 SP1's Instant Message
@@ -227,6 +236,12 @@ pub struct AuthConfig {
     /// Turn it on only when no librvp user connects.
     #[serde(default)]
     pub offer_sha256: bool,
+    /// Most Digest nonces remembered at once (10,000); issuing one more
+    /// forgets the oldest, whose client then gets `stale=true` and a new
+    /// challenge. Raise it when more clients than this are active within a
+    /// nonce lifetime.
+    #[serde(default = "d_10000")]
+    pub max_outstanding_nonces: usize,
 }
 
 /// The whole configuration.
@@ -451,6 +466,15 @@ impl Config {
         if self.auth.nonce_lifetime_secs == 0 {
             return invalid("auth.nonce-lifetime-secs", "must be positive");
         }
+        if !(1..=10_000_000).contains(&self.auth.max_outstanding_nonces) {
+            return invalid("auth.max-outstanding-nonces", "must be 1 to 10,000,000");
+        }
+        if !(1..=10_000_000).contains(&m.directory_max_principals) {
+            return invalid("limits.directory-max-principals", "must be 1 to 10,000,000");
+        }
+        if !(1024..=(4 << 30)).contains(&m.directory_max_bytes) {
+            return invalid("limits.directory-max-bytes", "must be 1 KiB to 4 GiB");
+        }
         Ok(())
     }
 
@@ -497,6 +521,14 @@ impl Config {
             | presence_model::Credentials::DIGEST
             | presence_model::Credentials::INTERNAL;
         c
+    }
+
+    /// The limits of the directory file these settings imply.
+    pub fn directory_limits(&self) -> crate::directory::DirectoryLimits {
+        let mut limits = crate::directory::DirectoryLimits::default();
+        limits.max_principals = self.limits.directory_max_principals;
+        limits.max_file_bytes = self.limits.directory_max_bytes;
+        limits
     }
 
     /// Whether this process hosts principals.
@@ -564,6 +596,8 @@ fn default_limits() -> LimitsConfig {
         max_outbound_in_flight: 256,
         outbound_timeout_secs: 10,
         callback_failures: 3,
+        directory_max_principals: 100_000,
+        directory_max_bytes: 16 * 1024 * 1024,
     }
 }
 fn default_polling() -> PollingConfig {
@@ -577,6 +611,7 @@ fn default_auth() -> AuthConfig {
     AuthConfig {
         nonce_lifetime_secs: 300,
         offer_sha256: false,
+        max_outstanding_nonces: 10_000,
     }
 }
 
@@ -587,7 +622,8 @@ numeric_defaults! {
     d_3: u32 = 3; d_10: u64 = 10; d_30: u64 = 30; d_60: u64 = 60; d_64: usize = 64;
     d_256: usize = 256; d_300: u64 = 300; d_900: u64 = 900; d_1000: usize = 1000;
     d_1200: u64 = 1200; d_3600: u64 = 3600; d_10000: usize = 10_000; d_14400: u64 = 14_400;
-    d_16384: usize = 16_384; d_65536: usize = 65_536;
+    d_16384: usize = 16_384; d_65536: usize = 65_536; d_100000: usize = 100_000;
+    d_16mib: u64 = 16 * 1024 * 1024;
 }
 
 #[cfg(test)]
@@ -650,6 +686,34 @@ max-connections-per-ip = 64
             Config::parse("[routing]\nmax-hop-count = 1").unwrap_err(),
             ConfigError::Invalid { .. }
         ));
+    }
+
+    #[test]
+    fn directory_and_nonce_limits() {
+        let d = Config::default();
+        assert_eq!(
+            d.directory_limits(),
+            crate::directory::DirectoryLimits::default()
+        );
+        assert_eq!(d.auth.max_outstanding_nonces, 10_000);
+        let c = Config::parse(
+            "[limits]\ndirectory-max-principals = 200000\ndirectory-max-bytes = 104857600\n\
+             [auth]\nmax-outstanding-nonces = 250000",
+        )
+        .unwrap();
+        assert_eq!(c.directory_limits().max_principals, 200_000);
+        assert_eq!(c.directory_limits().max_file_bytes, 100 << 20);
+        assert_eq!(c.auth.max_outstanding_nonces, 250_000);
+        for bad in [
+            "[limits]\ndirectory-max-principals = 0",
+            "[limits]\ndirectory-max-bytes = 10",
+            "[auth]\nmax-outstanding-nonces = 0",
+        ] {
+            assert!(
+                matches!(Config::parse(bad), Err(ConfigError::Invalid { .. })),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
     let default_domains =
         config.domains.len() == 1 && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN);
     let dir = if path.exists() {
-        FileDirectory::open(&path)
+        FileDirectory::open_with_limits(&path, config.directory_limits())
     } else if default_domains {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)

@@ -111,6 +111,7 @@ impl Server {
         }
         let digest = DigestConfig {
             nonce_lifetime: Duration::from_secs(config.auth.nonce_lifetime_secs),
+            max_outstanding_nonces: config.auth.max_outstanding_nonces,
             algorithms: if config.auth.offer_sha256 {
                 DigestAlgorithm::ALL.to_vec()
             } else {

@@ -127,6 +127,48 @@ impl FileDirectory {
         Self::create_with(path, table)
     }
 
+    /// Creates a new directory file holding `entries`, written once (adding many
+    /// principals one by one with [`add`](Self::add) rewrites the file each time); fails
+    /// if the file exists. The entries must fit `limits`, which the returned directory
+    /// keeps (so a file larger than the default limits can be made and read back).
+    ///
+    /// # Errors
+    /// [`DirectoryError::Duplicate`], [`DirectoryError::TooManyPrincipals`],
+    /// [`DirectoryError::FileTooLarge`] when the rendered file exceeds
+    /// `limits.max_file_bytes`, or [`DirectoryError::Io`] (kind `AlreadyExists` when the
+    /// file exists).
+    pub fn create_with_entries(
+        path: impl Into<PathBuf>,
+        entries: impl IntoIterator<Item = PrincipalEntry>,
+        limits: DirectoryLimits,
+    ) -> Result<Self, DirectoryError> {
+        let path = path.into();
+        let mut table = Table::default();
+        for entry in entries {
+            if table.len() >= limits.max_principals {
+                return Err(DirectoryError::TooManyPrincipals {
+                    at: Location {
+                        path: Some(path.clone()),
+                        line: None,
+                    },
+                    max: limits.max_principals,
+                });
+            }
+            table.insert(entry, &Location::default())?;
+        }
+        let text = render(&table);
+        if text.len() as u64 > limits.max_file_bytes {
+            return Err(DirectoryError::FileTooLarge {
+                path,
+                size: text.len() as u64,
+                max: limits.max_file_bytes,
+            });
+        }
+        let mut dir = Self::create_with(path, table)?;
+        dir.limits = limits;
+        Ok(dir)
+    }
+
     fn create_with(path: PathBuf, table: Table) -> Result<Self, DirectoryError> {
         if path.exists() {
             return Err(io_err(
@@ -367,7 +409,18 @@ pub(crate) fn parse(
     for p in doc.principal {
         let span = p.span();
         let entry = principal(p.into_inner(), &at)?;
-        table.insert(entry, &at(Some(span)))?;
+        // The location (a line count from the start of the text) only for an error:
+        // computing it for every principal made loading quadratic in the file size.
+        table
+            .insert(entry, &Location::default())
+            .map_err(|e| match e {
+                DirectoryError::Duplicate { alias, domain, .. } => DirectoryError::Duplicate {
+                    at: at(Some(span)),
+                    alias,
+                    domain,
+                },
+                other => other,
+            })?;
     }
     Ok(table)
 }

@@ -336,3 +336,52 @@ fn line_columns() {
     assert_eq!(line_col("ab\ncd", 4), (2, 2));
     assert_eq!(line_col("ab", 99), (1, 3));
 }
+
+#[test]
+fn bulk_create_writes_once_and_enforces_limits() {
+    let d = TestDir::new("bulk");
+    let entries = |n: usize| {
+        (0..n).map(|i| {
+            PrincipalEntry::from_password(NewPrincipal::new(format!("u{i}"), "example.com"), "pw")
+                .unwrap()
+        })
+    };
+    let mut limits = DirectoryLimits {
+        max_principals: 5,
+        ..DirectoryLimits::default()
+    };
+    let path = d.file("bulk.toml");
+    let dir = FileDirectory::create_with_entries(&path, entries(5), limits).unwrap();
+    assert_eq!(dir.list().len(), 5);
+    assert_eq!(dir.limits(), limits);
+    // The file reads back with the same limits, and not with tighter ones.
+    assert_eq!(
+        FileDirectory::open_with_limits(&path, limits)
+            .unwrap()
+            .list()
+            .len(),
+        5
+    );
+    limits.max_principals = 4;
+    assert!(matches!(
+        FileDirectory::open_with_limits(&path, limits),
+        Err(DirectoryError::TooManyPrincipals { max: 4, .. })
+    ));
+    // Too many entries, or too many bytes, and nothing is written.
+    let other = d.file("other.toml");
+    assert!(matches!(
+        FileDirectory::create_with_entries(&other, entries(5), limits),
+        Err(DirectoryError::TooManyPrincipals { max: 4, .. })
+    ));
+    limits.max_principals = 100;
+    limits.max_file_bytes = 100;
+    assert!(matches!(
+        FileDirectory::create_with_entries(&other, entries(2), limits),
+        Err(DirectoryError::FileTooLarge { max: 100, .. })
+    ));
+    assert!(!other.exists());
+    // An existing file is never overwritten.
+    assert!(
+        FileDirectory::create_with_entries(&path, entries(1), DirectoryLimits::default()).is_err()
+    );
+}
