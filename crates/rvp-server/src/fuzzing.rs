@@ -71,7 +71,7 @@ const SEED: u64 = 0x5256_5046_555a_5a31;
 /// How many scheduling rounds [`Harness`] gives spawned tasks after each
 /// call. A delivery takes a handful (spawn, worker, report); this leaves a
 /// wide margin and costs little when nothing is runnable.
-const SETTLE_ROUNDS: usize = 64;
+const SETTLE_ROUNDS: usize = 16;
 
 /// Most requests a [`Sink`] keeps for [`Sink::take`]; it counts the rest.
 const SINK_LOG: usize = 1024;

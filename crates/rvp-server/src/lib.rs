@@ -110,7 +110,7 @@
 //! requests in flight outbound, hop count: see [`config::LimitsConfig`].
 //!
 //! ## Feature `fuzzing`
-//! Off by default and **unstable**: [`fuzzing::Harness`] drives the
+//! Off by default and **unstable**: `fuzzing::Harness` drives the
 //! request path in-process with a manual clock, an in-memory outbound sink
 //! and ACL store, and checks the server's invariants; the fuzz target
 //! `server_requests` and the `harness` tests use it.
