@@ -115,5 +115,5 @@ pub use request::{
     Delivery, LeaseRequest, Renewed, StateOutcome, StateUpdate, SubscribeRequest, Subscribed,
     WatcherEntry,
 };
-pub use server::{Server, Stats};
+pub use server::{InvariantViolation, Server, Stats};
 pub use state::{InvalidStateToken, PresenceState};

@@ -23,6 +23,9 @@ const MAX_ACL_FILE: u64 = 1 << 20;
 #[derive(Debug)]
 pub(crate) struct AclStore {
     root: PathBuf,
+    /// The files' contents kept in memory instead (the fuzzing harness).
+    #[cfg(feature = "fuzzing")]
+    memory: Option<std::sync::Mutex<std::collections::HashMap<PathBuf, Vec<u8>>>>,
 }
 
 /// A wire ACL that cannot become a model ACL.
@@ -37,6 +40,17 @@ impl AclStore {
     pub(crate) fn new(data_dir: &Path) -> Self {
         Self {
             root: data_dir.join("acl"),
+            #[cfg(feature = "fuzzing")]
+            memory: None,
+        }
+    }
+
+    /// A store that keeps what it would write in memory (feature `fuzzing`).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn in_memory() -> Self {
+        Self {
+            root: PathBuf::from("acl"),
+            memory: Some(std::sync::Mutex::default()),
         }
     }
 
@@ -49,6 +63,15 @@ impl AclStore {
     /// Writes an ACL (crash-safe, see the module docs).
     pub(crate) fn save(&self, domain: &str, alias: &str, acl: &Acl) -> std::io::Result<()> {
         let path = self.path(domain, alias);
+        #[cfg(feature = "fuzzing")]
+        if let Some(memory) = &self.memory {
+            let bytes = to_wire(acl).to_bytes().to_vec();
+            memory
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(path, bytes);
+            return Ok(());
+        }
         let dir = path
             .parent()
             .map_or_else(|| self.root.clone(), Path::to_path_buf);
@@ -71,15 +94,16 @@ impl AclStore {
         Ok(())
     }
 
-    /// Reads a stored ACL; `Ok(None)` when there is none.
-    pub(crate) fn load(
-        &self,
-        names: &Names,
-        domain: &str,
-        alias: &str,
-    ) -> Result<Option<Acl>, String> {
-        let path = self.path(domain, alias);
-        let meta = match fs::metadata(&path) {
+    /// The bytes of a stored ACL file; `Ok(None)` when there is none.
+    fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, String> {
+        #[cfg(feature = "fuzzing")]
+        if let Some(memory) = &self.memory {
+            let memory = memory
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            return Ok(memory.get(path).cloned());
+        }
+        let meta = match fs::metadata(path) {
             Ok(m) => m,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("{}: {e}", path.display())),
@@ -90,7 +114,23 @@ impl AclStore {
                 path.display()
             ));
         }
-        let bytes = fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        fs::read(path)
+            .map(Some)
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// Reads a stored ACL; `Ok(None)` when there is none.
+    pub(crate) fn load(
+        &self,
+        names: &Names,
+        domain: &str,
+        alias: &str,
+    ) -> Result<Option<Acl>, String> {
+        let path = self.path(domain, alias);
+        let bytes = match self.read(&path)? {
+            Some(b) => b,
+            None => return Ok(None),
+        };
         let doc = xml::RvpAcl::decode(&bytes, &rvp_codec::Config::strict())
             .map_err(|e| format!("{}: {e}", path.display()))?;
         from_wire(names, &doc)

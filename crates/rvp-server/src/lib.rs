@@ -109,6 +109,12 @@
 //! principal, queued notifications per polling login and per destination,
 //! requests in flight outbound, hop count: see [`config::LimitsConfig`].
 //!
+//! ## Feature `fuzzing`
+//! Off by default and **unstable**: `fuzzing::Harness` drives the
+//! request path in-process with a manual clock, an in-memory outbound sink
+//! and ACL store, and checks the server's invariants; the fuzz target
+//! `server_requests` and the `harness` tests use it.
+//!
 //! ## Embedding
 //! ```no_run
 //! # async fn f() -> Result<(), Box<dyn std::error::Error>> {
@@ -132,6 +138,8 @@ pub mod cli_user;
 pub mod config;
 pub mod directory;
 mod dispatch;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod handler;
 mod logins;
 mod names;

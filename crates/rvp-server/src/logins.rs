@@ -115,6 +115,59 @@ impl Logins {
     pub(crate) fn len(&self) -> usize {
         self.by_id.len()
     }
+
+    /// Whether there is a login with this id.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn contains(&self, id: SubscriptionId) -> bool {
+        self.by_id.contains_key(&id)
+    }
+
+    /// Every login.
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (SubscriptionId, &Login)> + '_ {
+        self.by_id.iter().map(|(id, l)| (*id, l))
+    }
+
+    /// Whether both indexes list exactly the logins there are, each once
+    /// under its own callback and principal; otherwise the first login found
+    /// listed wrongly (`None` when only the counts disagree).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn check_indexes(&self) -> Result<(), Option<SubscriptionId>> {
+        let mut listed = 0;
+        for (url, ids) in &self.by_callback {
+            listed += ids.len();
+            for id in ids {
+                let ok = matches!(self.by_id.get(id).map(|l| &l.mode), Some(LoginMode::Callback(u)) if u == url)
+                    && ids.iter().filter(|x| *x == id).count() == 1;
+                if !ok {
+                    return Err(Some(*id));
+                }
+            }
+        }
+        let callbacks = self
+            .by_id
+            .values()
+            .filter(|l| matches!(l.mode, LoginMode::Callback(_)))
+            .count();
+        let mut by_principal = 0;
+        for (principal, ids) in &self.by_principal {
+            by_principal += ids.len();
+            for id in ids {
+                let ok = self
+                    .by_id
+                    .get(id)
+                    .is_some_and(|l| &l.principal == principal)
+                    && ids.iter().filter(|x| *x == id).count() == 1;
+                if !ok {
+                    return Err(Some(*id));
+                }
+            }
+        }
+        if listed != callbacks || by_principal != self.by_id.len() {
+            return Err(None);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]

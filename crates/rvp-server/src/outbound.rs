@@ -56,6 +56,9 @@ pub struct Outbound {
     client: Client<HttpConnector, Full<Bytes>>,
     permits: Arc<Semaphore>,
     timeout: Duration,
+    /// Answers every request in memory instead (the fuzzing harness).
+    #[cfg(feature = "fuzzing")]
+    sink: Option<Arc<crate::fuzzing::Sink>>,
 }
 
 impl Outbound {
@@ -74,7 +77,18 @@ impl Outbound {
             client,
             permits: Arc::new(Semaphore::new(in_flight.max(1))),
             timeout,
+            #[cfg(feature = "fuzzing")]
+            sink: None,
         }
+    }
+
+    /// A client that sends nothing: `sink` records each request and says
+    /// what it is answered (feature `fuzzing`).
+    #[cfg(feature = "fuzzing")]
+    pub(crate) fn to_sink(sink: Arc<crate::fuzzing::Sink>) -> Self {
+        let mut me = Self::new(1, Duration::from_secs(1));
+        me.sink = Some(sink);
+        me
     }
 
     /// Sends one request to `url` (absolute `http` URL; the request line
@@ -103,6 +117,10 @@ impl Outbound {
         headers: HeaderMap,
         body: Bytes,
     ) -> Result<Answer, OutboundError> {
+        #[cfg(feature = "fuzzing")]
+        if let Some(sink) = &self.sink {
+            return sink.answer(&method, &uri, &headers, &body);
+        }
         let _permit = self
             .permits
             .acquire()

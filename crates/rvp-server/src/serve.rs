@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{Request, Response, StatusCode};
@@ -24,7 +24,7 @@ use crate::config::Config;
 use crate::directory::DigestAlgorithm;
 use crate::directory::Directory;
 use crate::handler;
-use crate::state::Shared;
+use crate::state::{Environment, Shared};
 
 /// The smallest request-head buffer hyper accepts.
 const MIN_HEAD_BUFFER: usize = 8192;
@@ -109,18 +109,9 @@ impl Server {
             }
             config.server_name = Some(a.to_string());
         }
-        let digest = DigestConfig {
-            nonce_lifetime: Duration::from_secs(config.auth.nonce_lifetime_secs),
-            max_outstanding_nonces: config.auth.max_outstanding_nonces,
-            algorithms: if config.auth.offer_sha256 {
-                DigestAlgorithm::ALL.to_vec()
-            } else {
-                vec![DigestAlgorithm::Md5]
-            },
-            ..DigestConfig::default()
-        };
-        let auth = DigestAuth::new(digest).map_err(StartError::Auth)?;
-        let shared = Shared::new(config, directory, auth, Instant::now());
+        let auth = digest_auth(&config, None).map_err(StartError::Auth)?;
+        let env = Environment::system(&config);
+        let shared = Shared::new(config, directory, auth, env);
         Ok(Self {
             shared,
             listeners,
@@ -217,6 +208,26 @@ impl Server {
     }
 }
 
+/// The Digest verifier `config` asks for; `rng_seed` seeds its nonces
+/// (`None`: from the operating system, as a real server must).
+pub(crate) fn digest_auth(
+    config: &Config,
+    rng_seed: Option<u64>,
+) -> Result<DigestAuth, crate::auth::DigestConfigError> {
+    let mut digest = DigestConfig {
+        nonce_lifetime: Duration::from_secs(config.auth.nonce_lifetime_secs),
+        max_outstanding_nonces: config.auth.max_outstanding_nonces,
+        algorithms: if config.auth.offer_sha256 {
+            DigestAlgorithm::ALL.to_vec()
+        } else {
+            vec![DigestAlgorithm::Md5]
+        },
+        ..DigestConfig::default()
+    };
+    digest.rng_seed = rng_seed;
+    DigestAuth::new(digest)
+}
+
 /// Serves one HTTP/1.1 connection until it ends or the server stops (then
 /// the request in progress finishes and the connection closes).
 fn spawn_connection(
@@ -298,7 +309,7 @@ async fn drive_timers(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             () = sleep => {
                 let model = {
                     let mut m = shared.lock();
-                    m.core.handle_timeout(Instant::now());
+                    m.core.handle_timeout(shared.clock.now());
                     m
                 };
                 shared.after_change(model);

@@ -77,6 +77,7 @@ pub(crate) struct Shared {
     pub(crate) names: Names,
     pub(crate) directory: Arc<dyn Directory>,
     pub(crate) auth: DigestAuth,
+    pub(crate) clock: Clock,
     model: Mutex<Model>,
     pub(crate) wake: Notify,
     pub(crate) outbound: Outbound,
@@ -105,21 +106,72 @@ pub(crate) fn origin_of(ip: std::net::IpAddr) -> Origin {
     Origin(h.finish())
 }
 
+/// Where the server reads the time.
+#[derive(Debug)]
+pub(crate) enum Clock {
+    /// The system's monotonic clock.
+    System,
+    /// A clock that moves only when told to (the fuzzing harness).
+    #[cfg(feature = "fuzzing")]
+    Manual(Mutex<Instant>),
+}
+
+impl Clock {
+    /// The current time.
+    pub(crate) fn now(&self) -> Instant {
+        match self {
+            Self::System => Instant::now(),
+            #[cfg(feature = "fuzzing")]
+            Self::Manual(t) => *t.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+}
+
+/// What the server uses of the outside world besides its sockets: the
+/// clock, the outbound client, the ACL store, and the seed of the presence
+/// core's subscription ids.
+#[derive(Debug)]
+pub(crate) struct Environment {
+    pub(crate) clock: Clock,
+    pub(crate) outbound: Outbound,
+    pub(crate) acls: AclStore,
+    pub(crate) rng_seed: Option<u64>,
+}
+
+impl Environment {
+    /// The real one: system clock, pooled HTTP client, ACL files under the
+    /// data directory, unpredictable ids.
+    pub(crate) fn system(config: &Config) -> Self {
+        Self {
+            clock: Clock::System,
+            outbound: Outbound::new(
+                config.limits.max_outbound_in_flight,
+                Duration::from_secs(config.limits.outbound_timeout_secs),
+            ),
+            acls: AclStore::new(&config.data_dir),
+            rng_seed: None,
+        }
+    }
+}
+
 impl Shared {
     pub(crate) fn new(
         config: Config,
         directory: Arc<dyn Directory>,
         auth: DigestAuth,
-        now: Instant,
+        env: Environment,
     ) -> Arc<Self> {
+        let Environment {
+            clock,
+            outbound,
+            acls,
+            rng_seed,
+        } = env;
         let names = Names::new(&config);
-        let outbound = Outbound::new(
-            config.limits.max_outbound_in_flight,
-            Duration::from_secs(config.limits.outbound_timeout_secs),
-        );
-        let core = presence_model::Server::new(config.model_config(), now);
+        let mut model_config = config.model_config();
+        model_config.rng_seed = rng_seed;
+        let core = presence_model::Server::new(model_config, clock.now());
         let own_authority = config.server_authority();
-        let acls = AclStore::new(&config.data_dir);
         Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
             let weak = weak.clone();
             let report = Box::new(move |url: &str, outcome: &Result<StatusCode, String>| {
@@ -137,6 +189,7 @@ impl Shared {
                 names,
                 directory,
                 auth,
+                clock,
                 model: Mutex::new(Model {
                     core,
                     logins: Logins::default(),
@@ -335,7 +388,7 @@ impl Shared {
         body: &Bytes,
         hop: u8,
     ) -> Result<Fanout, presence_model::SendError> {
-        let now = Instant::now();
+        let now = self.clock.now();
         let mut model = self.lock();
         let deliveries = model.core.route_notify(now, requester, target)?;
         let headers = notify_headers(sender, extra.clone(), hop.saturating_add(1));
@@ -415,7 +468,7 @@ impl Shared {
         if dead.is_empty() {
             return;
         }
-        let now = Instant::now();
+        let now = self.clock.now();
         for id in dead {
             if let Some(login) = model.logins.remove(&id) {
                 tracing::warn!(principal = %login.principal.as_str(), callback = url, "callback keeps failing: login ended");
@@ -552,7 +605,7 @@ impl Shared {
     }
 
     fn all_offline_now(self: &Arc<Self>) {
-        let now = Instant::now();
+        let now = self.clock.now();
         let mut model = self.lock();
         let logins = model.logins.drain();
         let mut principals: Vec<PrincipalId> =

@@ -1,7 +1,10 @@
 //! The home-server core: principals, views, published state, ACLs.
 
+mod invariants;
 mod subscriptions;
 mod timers;
+
+pub use invariants::InvariantViolation;
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};

@@ -51,7 +51,7 @@ impl Clock {
 }
 
 /// What a deadline is for.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
 pub(super) enum Timer {
     /// A subscription's lifetime.
     Sub(SubscriptionId),
@@ -141,6 +141,25 @@ impl Timers {
             }
             self.heap.pop();
         }
+    }
+
+    /// Every entry, live or stale, in no particular order.
+    pub(super) fn entries(&self) -> impl Iterator<Item = (u64, Timer)> + '_ {
+        self.heap
+            .iter()
+            .map(|Reverse((due, t))| (*due, Timer::decode(*t)))
+    }
+
+    /// Whether the earliest entry is live (or there is none): what
+    /// [`clean`](Self::clean) establishes after every mutation.
+    pub(super) fn next_is_live(
+        &self,
+        subs: &HashMap<SubscriptionId, Sub>,
+        nodes: &[Option<Node>],
+    ) -> bool {
+        self.heap
+            .peek()
+            .is_none_or(|Reverse((due, t))| valid(*due, Timer::decode(*t), subs, nodes))
     }
 
     /// Rebuilds the heap when more than half of it is stale.

@@ -337,6 +337,13 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             );
         }
         prop_assert_eq!(sim.server.stats().subscriptions, m.subs.len());
+        prop_assert_eq!(sim.server.check_invariants(), Ok(()), "after {:?}", op);
+        prop_assert_eq!(
+            sim.server.check_deadlines(sim.now),
+            Ok(()),
+            "after {:?}",
+            op
+        );
         for s in &m.subs {
             prop_assert_eq!(
                 sim.server.subscription_expiry(s.id),

@@ -215,7 +215,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Bytes>, peer: SocketAddr) 
         headers: &parts.headers,
         body,
         peer,
-        now: Instant::now(),
+        now: shared.clock.now(),
         entry,
         domain,
         target,
