@@ -53,6 +53,13 @@ enum Command {
     },
 }
 
+/// mimalloc instead of glibc's malloc: under the delivery load glibc's
+/// `_int_malloc`, `malloc_consolidate` and `realloc` took about a quarter of
+/// the server's CPU time (perf; BENCHMARKS.md has the figures). The library
+/// leaves the choice to the programs that embed it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose, cli.quiet);
