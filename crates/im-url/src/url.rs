@@ -474,12 +474,18 @@ impl NodeUrl {
         matches!(self.path, NodePath::Local { .. })
     }
 
-    /// The logical URL of a principal: a physical URL becomes `http://<im>/instmsg/aliases/
-    /// <alias>`; a logical URL is returned unchanged; other nodes give `None`.
+    /// The logical URL of a principal: a physical URL becomes `<scheme>://<im>/instmsg/
+    /// aliases/<alias>` with the physical URL's scheme (the one [`to_physical`](Self::to_physical)
+    /// kept, and the one whose default port `<im>` left out); a logical URL is returned
+    /// unchanged; other nodes give `None`.
     pub fn to_logical(&self) -> Option<NodeUrl> {
         match &self.path {
             NodePath::Principal(_) => Some(self.clone()),
-            NodePath::Local { im, alias } => Some(Self::logical(im.clone(), alias.clone())),
+            NodePath::Local { im, alias } => Some(Self::new(
+                self.scheme,
+                im.clone(),
+                NodePath::Principal(alias.clone()),
+            )),
             _ => None,
         }
     }
@@ -618,6 +624,27 @@ mod tests {
 
     fn u(s: &str) -> NodeUrl {
         NodeUrl::parse(s).unwrap()
+    }
+
+    #[test]
+    fn https_logical_urls_survive_the_trip_to_physical_and_back() {
+        // Found by the address_url fuzz target: the physical URL's IM host drops the
+        // default port of the logical URL's scheme, so going back must keep the scheme.
+        let logical = u("https://moim/instmsg/aliases/=e.&&.nf");
+        let physical = logical
+            .to_physical("home.example".parse().unwrap())
+            .unwrap();
+        assert_eq!(
+            physical.to_string(),
+            "https://home.example/instmsg/local/moim/instmsg/aliases/=e.&&.nf"
+        );
+        assert_eq!(physical.to_logical().unwrap(), logical);
+        let ported = u("https://im.example:8443/instmsg/aliases/bob");
+        let back = ported
+            .to_physical("h".parse().unwrap())
+            .unwrap()
+            .to_logical();
+        assert_eq!(back.unwrap(), ported);
     }
 
     #[test]
