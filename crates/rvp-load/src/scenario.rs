@@ -267,16 +267,22 @@ async fn drain(metrics: &Metrics, limit: Duration) {
     }
 }
 
-async fn delivery(addr: SocketAddr, o: &Options, label: &str) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+/// Logs every simulated client in, each watching its `o.rig.contacts` neighbours
+/// ([`contacts_of`]); with `renew` they keep their leases alive. Returns how many did.
+async fn login_everyone(rig: &mut Rig, o: &Options, renew: bool) -> usize {
     let (users, contacts) = (o.rig.users, o.rig.contacts);
     rig.login_all(
         (0..users).collect(),
         move |i| contacts_of(i, users, contacts),
-        false,
+        renew,
     )
-    .await;
+    .await
+}
+
+async fn delivery(addr: SocketAddr, o: &Options, label: &str) -> Result<RunResult, ScenarioError> {
+    let metrics = Arc::new(Metrics::new());
+    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    login_everyone(&mut rig, o, false).await;
     let rig = Arc::new(rig);
     if o.warmup_secs > 0.0 {
         rig.send_messages(Duration::from_secs_f64(o.warmup_secs), o.message_rate)
@@ -304,17 +310,10 @@ async fn login_storm(
 ) -> Result<RunResult, ScenarioError> {
     let metrics = Arc::new(Metrics::new());
     let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
-    let (users, contacts) = (o.rig.users, o.rig.contacts);
     let before = pid.and_then(ProcSample::read);
     metrics.start_window();
     let started = Instant::now();
-    let n = rig
-        .login_all(
-            (0..users).collect(),
-            move |i| contacts_of(i, users, contacts),
-            false,
-        )
-        .await;
+    let n = login_everyone(&mut rig, o, false).await;
     let mut r = one_user_window(&metrics, started, label);
     r.server_before = before;
     r.server_after = pid.and_then(ProcSample::read);
@@ -382,16 +381,10 @@ async fn capacity(
 ) -> Result<RunResult, ScenarioError> {
     let metrics = Arc::new(Metrics::new());
     let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
-    let (users, contacts) = (o.rig.users, o.rig.contacts);
     let before = pid.and_then(ProcSample::read);
     let started = Instant::now();
-    let n = rig
-        .login_all(
-            (0..users).collect(),
-            move |i| contacts_of(i, users, contacts),
-            true,
-        )
-        .await;
+    let n = login_everyone(&mut rig, o, true).await;
+    let contacts = o.rig.contacts;
     let login_secs = started.elapsed().as_secs_f64();
     // Hold the sessions, leases renewed by the rig, while the server settles.
     metrics.start_window();
@@ -430,13 +423,8 @@ async fn soak(
 ) -> Result<RunResult, ScenarioError> {
     let metrics = Arc::new(Metrics::new());
     let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
-    let (users, contacts) = (o.rig.users, o.rig.contacts);
-    rig.login_all(
-        (0..users).collect(),
-        move |i| contacts_of(i, users, contacts),
-        true,
-    )
-    .await;
+    login_everyone(&mut rig, o, true).await;
+    let contacts = o.rig.contacts;
     let rig = Arc::new(rig);
     let before = pid.and_then(ProcSample::read);
     metrics.start_window();
