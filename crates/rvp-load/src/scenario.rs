@@ -267,6 +267,13 @@ async fn drain(metrics: &Metrics, limit: Duration) {
     }
 }
 
+/// Fresh metrics and a rig of `o.rig` clients against `addr`, recording into them.
+async fn new_rig(addr: SocketAddr, o: &Options) -> Result<(Arc<Metrics>, Rig), ScenarioError> {
+    let metrics = Arc::new(Metrics::new());
+    let rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    Ok((metrics, rig))
+}
+
 /// Logs every simulated client in, each watching its `o.rig.contacts` neighbours
 /// ([`contacts_of`]); with `renew` they keep their leases alive. Returns how many did.
 async fn login_everyone(rig: &mut Rig, o: &Options, renew: bool) -> usize {
@@ -280,8 +287,7 @@ async fn login_everyone(rig: &mut Rig, o: &Options, renew: bool) -> usize {
 }
 
 async fn delivery(addr: SocketAddr, o: &Options, label: &str) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    let (metrics, mut rig) = new_rig(addr, o).await?;
     login_everyone(&mut rig, o, false).await;
     let rig = Arc::new(rig);
     if o.warmup_secs > 0.0 {
@@ -308,8 +314,7 @@ async fn login_storm(
     label: &str,
     pid: Option<u32>,
 ) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    let (metrics, mut rig) = new_rig(addr, o).await?;
     let before = pid.and_then(ProcSample::read);
     metrics.start_window();
     let started = Instant::now();
@@ -325,8 +330,7 @@ async fn login_storm(
 }
 
 async fn fanout(addr: SocketAddr, o: &Options, label: &str) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    let (metrics, mut rig) = new_rig(addr, o).await?;
     // Client 0 is watched by every other client.
     rig.login_all(vec![0], |_| Vec::new(), false).await;
     let watchers = o.rig.users.saturating_sub(1);
@@ -379,8 +383,7 @@ async fn capacity(
     label: &str,
     pid: Option<u32>,
 ) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    let (metrics, mut rig) = new_rig(addr, o).await?;
     let before = pid.and_then(ProcSample::read);
     let started = Instant::now();
     let n = login_everyone(&mut rig, o, true).await;
@@ -421,8 +424,7 @@ async fn soak(
     label: &str,
     pid: Option<u32>,
 ) -> Result<RunResult, ScenarioError> {
-    let metrics = Arc::new(Metrics::new());
-    let mut rig = Rig::new(addr, o.rig.clone(), Arc::clone(&metrics)).await?;
+    let (metrics, mut rig) = new_rig(addr, o).await?;
     login_everyone(&mut rig, o, true).await;
     let contacts = o.rig.contacts;
     let rig = Arc::new(rig);

@@ -140,10 +140,7 @@ impl Client {
                 async move { locate_server(&*resolver, &address, seed, connect_timeout).await },
             )
         }));
-        let server = match &config.server {
-            Some(s) => s.clone(),
-            None => (locator.0)(config.address.clone()).await?,
-        };
+        let server = locator.server_of_account(&config).await?;
         let contact_file = config
             .contacts_dir
             .as_ref()
@@ -239,6 +236,17 @@ impl Client {
 struct Locator(Arc<dyn Fn(Address) -> LocateFuture + Send + Sync>);
 
 type LocateFuture = std::pin::Pin<Box<dyn Future<Output = Result<String, Error>> + Send>>;
+
+impl Locator {
+    /// The server our own account logs in to: [`Config::server`] when set,
+    /// else found by SRV.
+    async fn server_of_account(&self, config: &Config) -> Result<String, Error> {
+        match &config.server {
+            Some(s) => Ok(s.clone()),
+            None => (self.0)(config.address.clone()).await,
+        }
+    }
+}
 
 impl std::fmt::Debug for Locator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1074,10 +1082,11 @@ impl Session {
             stale
         };
         *self.inner.home.lock().map_err(|_| Error::Poisoned)? = None;
-        let server = match &self.inner.config.server {
-            Some(s) => s.clone(),
-            None => (self.inner.locator.0)(self.inner.config.address.clone()).await?,
-        };
+        let server = self
+            .inner
+            .locator
+            .server_of_account(&self.inner.config)
+            .await?;
         *self.inner.server.lock().map_err(|_| Error::Poisoned)? = server;
         if !stale.is_empty() {
             let session = self.clone();
