@@ -87,8 +87,9 @@ pub(crate) const KNOWN: [&[u8]; 14] = [
 const CONTENT_LENGTH: u8 = 13;
 
 /// The [`KNOWN`] index of a header name of token characters (any letter case); `0`
-/// for other names.
-pub(crate) fn known(name: &[u8]) -> u8 {
+/// for other names. A `const fn`, so a typed header's number is computed at compile
+/// time from its name.
+pub(crate) const fn known(name: &[u8]) -> u8 {
     let candidate: u8 = match name.len() {
         25 => 1,
         18 => 2,
@@ -105,7 +106,7 @@ pub(crate) fn known(name: &[u8]) -> u8 {
         14 => CONTENT_LENGTH,
         _ => return 0,
     };
-    if eq_lower(name, KNOWN[usize::from(candidate)]) {
+    if eq_lower(name, KNOWN[candidate as usize]) {
         candidate
     } else {
         0
@@ -116,25 +117,29 @@ pub(crate) fn known(name: &[u8]) -> u8 {
 /// case. Eight bytes at a time: setting bit 5 maps an upper-case letter to its lower
 /// case and leaves `-` and lower-case letters alone; the only other byte it maps
 /// onto a letter or `-` is CR (onto `-`), which is not a token character.
-fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
+const fn eq_lower(mut name: &[u8], mut lower: &[u8]) -> bool {
     const CASE: u64 = 0x2020_2020_2020_2020;
     if name.len() != lower.len() {
         return false;
     }
-    let mut a = name.chunks_exact(8);
-    let mut b = lower.chunks_exact(8);
-    for (x, y) in a.by_ref().zip(b.by_ref()) {
-        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
-            return false;
-        };
-        if u64::from_le_bytes(x) | CASE != u64::from_le_bytes(y) {
+    while let (Some((x, name_rest)), Some((y, lower_rest))) = (
+        name.split_first_chunk::<8>(),
+        lower.split_first_chunk::<8>(),
+    ) {
+        if u64::from_le_bytes(*x) | CASE != u64::from_le_bytes(*y) {
             return false;
         }
+        (name, lower) = (name_rest, lower_rest);
     }
-    a.remainder()
-        .iter()
-        .zip(b.remainder())
-        .all(|(&x, &y)| x | 0x20 == y)
+    while let (Some((x, name_rest)), Some((y, lower_rest))) =
+        (name.split_first(), lower.split_first())
+    {
+        if *x | 0x20 != *y {
+            return false;
+        }
+        (name, lower) = (name_rest, lower_rest);
+    }
+    true
 }
 
 /// The header fields of a head, as ranges into its bytes, in the order received.
@@ -146,9 +151,70 @@ pub(crate) struct FieldIndex {
     /// Values of folded fields, joined (lenient mode only).
     pub(crate) folded: Vec<u8>,
     pub(crate) framing: FramingFields,
+    /// For each [`KNOWN`] name, one more than the position in `fields` of its first
+    /// field (`0`: none).
+    first: [u32; KNOWN.len()],
+    /// Bit `k` is set when the [`KNOWN`] name `k` has more than one field.
+    repeated: u16,
+}
+
+/// Where the fields of one name are, as [`FieldIndex::lookup`] tells.
+pub(crate) enum Lookup<'a> {
+    /// No field has the name.
+    Absent,
+    /// Exactly one field has it; its value.
+    One(&'a [u8]),
+    /// Several fields have it.
+    Several,
 }
 
 impl FieldIndex {
+    /// Indexes `fields` of `head`: records where the first field of each known name
+    /// is, and which known names occur more than once.
+    pub(crate) fn new(
+        head: Bytes,
+        fields: Vec<Field>,
+        folded: Vec<u8>,
+        framing: FramingFields,
+    ) -> Self {
+        let mut first = [0u32; KNOWN.len()];
+        let mut repeated = 0u16;
+        for (i, field) in fields.iter().enumerate() {
+            let k = usize::from(field.known);
+            if k == 0 {
+                continue;
+            }
+            if first[k] == 0 {
+                // The field count is bounded by the head size limit (a `u32` of
+                // fields would need a head of more than 8 GiB).
+                first[k] = u32::try_from(i + 1).unwrap_or(u32::MAX);
+            } else {
+                repeated |= 1 << k;
+            }
+        }
+        Self {
+            head,
+            fields,
+            folded,
+            framing,
+            first,
+            repeated,
+        }
+    }
+
+    /// The fields with the [`KNOWN`] name `known` (not `0`).
+    pub(crate) fn lookup(&self, known: u8) -> Lookup<'_> {
+        let k = usize::from(known);
+        match self.first.get(k) {
+            None | Some(0) => Lookup::Absent,
+            Some(_) if self.repeated & (1 << k) != 0 => Lookup::Several,
+            Some(&i) => match self.fields.get(i as usize - 1) {
+                Some(field) => Lookup::One(self.value(field)),
+                None => Lookup::Absent,
+            },
+        }
+    }
+
     /// The raw name of `field` (token characters, any letter case).
     pub(crate) fn name(&self, field: &Field) -> &[u8] {
         self.head
@@ -508,12 +574,7 @@ pub(super) fn parse_fields(
         i = lf + 1;
     };
     if plain {
-        return Ok(FieldIndex {
-            head,
-            fields,
-            folded: Vec::new(),
-            framing,
-        });
+        return Ok(FieldIndex::new(head, fields, Vec::new(), framing));
     }
     parse_fields_checked(head, pos, config, fields)
 }
@@ -621,12 +682,7 @@ pub(super) fn parse_fields_checked(
         }
         fields.push(field);
     }
-    Ok(FieldIndex {
-        head,
-        fields,
-        folded,
-        framing,
-    })
+    Ok(FieldIndex::new(head, fields, folded, framing))
 }
 
 fn check_value(value: &[u8], offset: usize) -> Result<(), DecodeError> {
@@ -901,5 +957,56 @@ mod tests {
         assert_eq!(h.headers["rvp-from-principal"], "a");
         assert_eq!(h.headers["subscription-id"], "5");
         assert_eq!(h.headers["x-other"], "1");
+    }
+
+    /// Every header type of the crate is found through the parser's index: its title
+    /// is its name in another letter case, and the name is a known one.
+    #[test]
+    fn typed_headers_have_known_names() {
+        use crate::header::{self as h, TypedHeader};
+        fn check<H: TypedHeader>() {
+            assert!(
+                H::TITLE.eq_ignore_ascii_case(H::NAME.as_str()),
+                "{}",
+                H::TITLE
+            );
+            let k = known(H::TITLE.as_bytes());
+            assert_ne!(k, 0, "{}", H::TITLE);
+            assert_eq!(KNOWN[usize::from(k)], H::NAME.as_str().as_bytes());
+        }
+        check::<h::NotificationsVersion>();
+        check::<h::FromPrincipal>();
+        check::<h::CallBack>();
+        check::<h::SubscriptionId>();
+        check::<h::SubscriptionLifetime>();
+        check::<h::NotificationType>();
+        check::<h::AckType>();
+        check::<h::HopCount>();
+        check::<h::Depth>();
+        check::<h::Location>();
+        check::<h::WwwAuthenticate>();
+        check::<h::Authorization>();
+        assert_eq!(known(b"Content-Length"), CONTENT_LENGTH);
+        assert_eq!(known(b"Host"), 0);
+        assert_eq!(known(b"Call-Bach"), 0);
+        assert_eq!(known(b"rvp-hop-counT"), 8);
+        assert_eq!(known(b"Authorization"), 12);
+    }
+
+    #[test]
+    fn lookup_by_known_name() {
+        let head = Bytes::from_static(
+            b"NOTIFY / HTTP/1.1\r\nCall-Back: a\r\nDepth: 0\r\ndepth: 1\r\nX: y\r\n\r\n",
+        );
+        for config in [Config::strict(), Config::lenient()] {
+            let h = parse_request(head.clone(), &config, Vec::new()).unwrap();
+            let index = &h.fields;
+            assert!(matches!(
+                index.lookup(known(b"call-back")),
+                Lookup::One(b"a")
+            ));
+            assert!(matches!(index.lookup(known(b"depth")), Lookup::Several));
+            assert!(matches!(index.lookup(known(b"location")), Lookup::Absent));
+        }
     }
 }

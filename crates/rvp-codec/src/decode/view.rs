@@ -1,12 +1,12 @@
 //! Borrowed views of decoded messages: the head's parts and fields as slices of the
 //! received bytes, typed headers parsed from them on request.
 
-use std::fmt;
+use std::{fmt, iter};
 
 use bytes::Bytes;
-use http::{HeaderName, StatusCode, Uri, Version};
+use http::{StatusCode, Uri, Version};
 
-use super::head::{self, Field, FieldIndex, RequestHead, ResponseHead};
+use super::head::{self, Field, FieldIndex, Lookup, RequestHead, ResponseHead};
 use crate::header::{HeaderError, TypedHeader};
 use crate::{Config, Method, Request, Response};
 
@@ -299,8 +299,15 @@ impl<'a> Headers<'a> {
         &self,
         config: &Config,
     ) -> Result<Option<H>, HeaderError> {
+        let known = const { head::known(H::TITLE.as_bytes()) };
+        if let Some(found) = self.lookup(known) {
+            return match found {
+                Some(value) => H::decode_bytes(iter::once(value), config).map(Some),
+                None => Ok(None),
+            };
+        }
         let name = H::NAME;
-        let mut values = self.named_owned(&name).peekable();
+        let mut values = self.matching(name.as_str().as_bytes(), known).peekable();
         if values.peek().is_none() {
             return Ok(None);
         }
@@ -309,18 +316,29 @@ impl<'a> Headers<'a> {
 
     /// Decodes header `H`, which must be present, with the given configuration.
     pub fn typed_require_with<H: TypedHeader>(&self, config: &Config) -> Result<H, HeaderError> {
+        let known = const { head::known(H::TITLE.as_bytes()) };
+        if let Some(Some(value)) = self.lookup(known) {
+            return H::decode_bytes(iter::once(value), config);
+        }
         let name = H::NAME;
-        H::decode_bytes(self.named_owned(&name), config)
+        H::decode_bytes(self.matching(name.as_str().as_bytes(), known), config)
     }
 
-    /// The values of the fields named `name` (lower case, as `http` stores names).
-    fn named_owned<'n>(
-        &self,
-        name: &'n HeaderName,
-    ) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
-        // `http` names are lower-case tokens: `known` applies as is.
-        let name = name.as_str().as_bytes();
-        self.matching(name, head::known(name))
+    /// The one field with the [`head::known`] name `known` from the parser's index:
+    /// `Some(None)` when there is none, `Some(Some(value))` when there is exactly one,
+    /// `None` when the name is not a known one or has several fields.
+    ///
+    /// Every header of this crate has a known name (a header's `TITLE` is its `NAME`
+    /// in another letter case), so its lookup looks at no other field.
+    fn lookup(&self, known: u8) -> Option<Option<&'a [u8]>> {
+        if known == 0 {
+            return None;
+        }
+        match self.index.lookup(known) {
+            Lookup::Absent => Some(None),
+            Lookup::One(value) => Some(Some(value)),
+            Lookup::Several => None,
+        }
     }
 
     fn named<'n>(&self, name: &'n [u8]) -> impl Iterator<Item = &'a [u8]> + use<'a, 'n> {
