@@ -89,6 +89,9 @@ fn main() -> ExitCode {
             }
         };
     }
+    if cli.check_config {
+        return check_config(&config);
+    }
     let directory = match open_directory(&config) {
         Ok(d) => d,
         Err(e) => {
@@ -96,22 +99,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if cli.check_config {
-        println!(
-            "configuration ok: role {}, domains {}, listen {}, {} principals in {}",
-            config.role,
-            domain_names(&config),
-            config
-                .listen
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            directory.principals().len(),
-            config.directory_path().display()
-        );
-        return ExitCode::SUCCESS;
-    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -131,8 +118,9 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        let shutdown = shutdown_signal();
         banner(&server, directory.as_ref(), embedded);
-        server.run_until(shutdown_signal()).await;
+        server.run_until(shutdown).await;
         tracing::info!("stopped");
         ExitCode::SUCCESS
     })
@@ -147,23 +135,68 @@ fn domain_names(config: &Config) -> String {
         .join(", ")
 }
 
+/// `--check-config`: reads the configuration and the directory file and says what a
+/// run would serve, without writing anything (the demo directory of the embedded default
+/// is created by the first real run, not by a check).
+fn check_config(config: &Config) -> ExitCode {
+    let path = config.directory_path();
+    let principals = if path.exists() {
+        match FileDirectory::open_with_limits(&path, config.directory_limits()) {
+            Ok(d) => format!("{} principals in {}", d.principals().len(), path.display()),
+            Err(e) => {
+                eprintln!("rvp-server: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    } else if uses_demo_directory(config) {
+        format!(
+            "{} principals (the demo directory, created at {} by the first run)",
+            DEMO_USERS.len(),
+            path.display()
+        )
+    } else {
+        eprintln!("rvp-server: {}", missing_directory(&path));
+        return ExitCode::from(2);
+    };
+    println!(
+        "configuration ok: role {}, domains {}, listen {}, {principals}",
+        config.role,
+        domain_names(config),
+        config
+            .listen
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    ExitCode::SUCCESS
+}
+
+/// Whether a missing directory file is replaced by the demo directory: the embedded
+/// default's single domain `localhost`.
+fn uses_demo_directory(config: &Config) -> bool {
+    config.domains.len() == 1 && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN)
+}
+
+fn missing_directory(path: &std::path::Path) -> String {
+    format!(
+        "no directory file at {}; create principals with `rvp-server user add ALIAS@DOMAIN`",
+        path.display()
+    )
+}
+
 fn open_directory(config: &Config) -> Result<Arc<FileDirectory>, String> {
     let path = config.directory_path();
-    let default_domains =
-        config.domains.len() == 1 && config.domains[0].name.eq_ignore_ascii_case(DEMO_DOMAIN);
     let dir = if path.exists() {
         FileDirectory::open_with_limits(&path, config.directory_limits())
-    } else if default_domains {
+    } else if uses_demo_directory(config) {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
         }
         FileDirectory::open_or_create_demo(&path)
     } else {
-        return Err(format!(
-            "no directory file at {}; create principals with `rvp-server user add ALIAS@DOMAIN`",
-            path.display()
-        ));
+        return Err(missing_directory(&path));
     };
     dir.map(Arc::new).map_err(|e| e.to_string())
 }
@@ -195,10 +228,14 @@ fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
         config.directory_path().display()
     );
     if embedded {
-        println!("  demo users (passwords as created; change with `rvp-server user passwd`):");
+        println!("  demo users (change passwords with `rvp-server user passwd`):");
         for u in DEMO_USERS {
-            if directory.lookup(DEMO_DOMAIN, u.alias).is_some() {
-                println!("    {}@{DEMO_DOMAIN}  password: {}", u.alias, u.password);
+            match directory.lookup(DEMO_DOMAIN, u.alias) {
+                Some(entry) if entry.credentials.matches_password(u.password) => {
+                    println!("    {}@{DEMO_DOMAIN}  password: {}", u.alias, u.password);
+                }
+                Some(_) => println!("    {}@{DEMO_DOMAIN}  password: (changed)", u.alias),
+                None => {}
             }
         }
     }
@@ -209,27 +246,35 @@ fn banner(server: &Server, directory: &dyn Directory, embedded: bool) {
     println!("  stop with Ctrl-C (watchers are told everyone went offline)");
 }
 
-async fn shutdown_signal() {
+/// Resolves when SIGINT (Ctrl-C) or SIGTERM arrives. The handlers are installed when
+/// this is called, not when the future is first polled, so a signal that arrives
+/// after the banner is printed always stops the server gracefully.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
+    let signals = {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
+        signal(SignalKind::interrupt()).and_then(|int| Ok((int, signal(SignalKind::terminate())?)))
+    };
+    async move {
+        #[cfg(unix)]
+        match signals {
+            Ok((mut int, mut term)) => {
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
+                    _ = int.recv() => {}
                     _ = term.recv() => {}
                 }
             }
-            Err(_) => {
+            Err(e) => {
+                tracing::warn!("cannot watch SIGTERM ({e}); only Ctrl-C stops the server");
                 let _ = tokio::signal::ctrl_c().await;
             }
         }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutdown requested");
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!("shutdown requested");
 }
 
 fn init_logging(verbose: u8, quiet: bool) {

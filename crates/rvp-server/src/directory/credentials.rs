@@ -278,6 +278,36 @@ impl StoredCredentials {
         }
     }
 
+    /// Whether `password` is the password these hashes were derived from: the hashes
+    /// of the first user name form are derived again from `password` and compared (in
+    /// time that does not depend on where they differ). `false` without any form.
+    ///
+    /// ```
+    /// use rvp_server::directory::StoredCredentials;
+    ///
+    /// let stored = StoredCredentials::derive("alice", "localhost", "localhost", None, "pw-1");
+    /// assert!(stored.matches_password("pw-1"));
+    /// assert!(!stored.matches_password("pw-2"));
+    /// ```
+    pub fn matches_password(&self, password: &str) -> bool {
+        let Some(form) = self.forms.first() else {
+            return false;
+        };
+        let parts: [&[u8]; 3] = [
+            form.username.as_bytes(),
+            self.realm.as_bytes(),
+            password.as_bytes(),
+        ];
+        let md5 = DigestAlgorithm::Md5.hash_joined(&parts);
+        let sha256 = DigestAlgorithm::Sha256.hash_joined(&parts);
+        let differs = md5
+            .iter()
+            .chain(&sha256)
+            .zip(form.md5.iter().chain(&form.sha256))
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y));
+        md5.len() == form.md5.len() && sha256.len() == form.sha256.len() && differs == 0
+    }
+
     /// The realm the hashes were computed for.
     pub fn realm(&self) -> &str {
         &self.realm
