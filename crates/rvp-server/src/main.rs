@@ -57,6 +57,7 @@ enum Command {
 /// `_int_malloc`, `malloc_consolidate` and `realloc` took about a quarter of
 /// the server's CPU time (perf; BENCHMARKS.md has the figures). The library
 /// leaves the choice to the programs that embed it.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
