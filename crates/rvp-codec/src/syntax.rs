@@ -25,6 +25,23 @@ pub(crate) fn is_token(s: &[u8]) -> bool {
     !s.is_empty() && s.iter().all(|&b| is_tchar(b))
 }
 
+/// Bytes `0x01` repeated in a word, for scans eight bytes at a time.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is below `n` (`n` at most `0x80`), and
+/// possibly of bytes above such a byte (a borrow runs upwards): the lowest bit set
+/// always marks the first byte below `n`.
+pub(crate) const fn bytes_below(x: u64, n: u8) -> u64 {
+    x.wrapping_sub(ONES * n as u64) & !x & HIGHS
+}
+
+/// Like [`bytes_below`], for the bytes of `x` equal to `b`.
+pub(crate) const fn bytes_equal(x: u64, b: u8) -> u64 {
+    bytes_below(x ^ (ONES * b as u64), 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

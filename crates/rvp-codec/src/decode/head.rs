@@ -15,7 +15,7 @@ use http::{HeaderMap, StatusCode, Uri, Version};
 
 use super::{DecodeError, Syntax};
 use crate::message::is_reason_byte;
-use crate::syntax::is_tchar;
+use crate::syntax::{bytes_below, bytes_equal, is_tchar};
 use crate::{Config, Method, ReasonPhrase};
 
 /// Longest header name `http::HeaderName` accepts.
@@ -345,15 +345,112 @@ fn syntax(what: Syntax, offset: usize) -> DecodeError {
     DecodeError::Syntax { what, offset }
 }
 
-/// Parses a request head (`head` ends with the empty line); `spare` is an empty list
-/// whose capacity is reused for the fields.
+/// A message head's type, parsed from its start line and header fields.
+pub(crate) trait ParseHead: Sized {
+    /// What the start line holds.
+    type Line;
+
+    /// Parses the start line at the front of `head`; gives it with the position of the
+    /// first field line.
+    fn start_line(head: &[u8], config: &Config) -> Result<(Self::Line, usize), DecodeError>;
+
+    /// The head of `line` and `fields`.
+    fn assemble(line: Self::Line, fields: FieldIndex) -> Self;
+}
+
+/// Parses a head (`head` ends with the empty line); `spare` is an empty list whose
+/// capacity is reused for the fields.
+pub(crate) fn parse_head<H: ParseHead>(
+    head: Bytes,
+    config: &Config,
+    spare: Vec<Field>,
+) -> Result<H, DecodeError> {
+    let (line, pos) = H::start_line(&head, config)?;
+    let fields = parse_fields(head, pos, config, spare)?;
+    Ok(H::assemble(line, fields))
+}
+
+/// A complete head of the usual form (see [`parse_fields`]) at the front of `buf`,
+/// within the head size limit: its length, start line and framing fields, with its
+/// fields in `spare`. `None` for anything else (an incomplete head included), which
+/// the caller parses the checking way once the head is complete; this path never
+/// reports an error of its own.
+pub(crate) fn parse_plain_head<H: ParseHead>(
+    buf: &[u8],
+    config: &Config,
+    spare: &mut Vec<Field>,
+) -> Option<(usize, H::Line, FramingFields)> {
+    let window = &buf[..buf.len().min(config.limits.max_head_size)];
+    let (line, pos) = H::start_line(window, config).ok()?;
+    let (end, framing) = plain_fields(window, pos, config, spare)?;
+    Some((end, line, framing))
+}
+
+/// A request line: method, target range, version.
+pub(crate) type RequestLine = (Method, (usize, usize), Version);
+
+impl ParseHead for RequestHead {
+    type Line = RequestLine;
+
+    fn start_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), DecodeError> {
+        request_line(head, config)
+    }
+
+    fn assemble((method, target, version): RequestLine, fields: FieldIndex) -> Self {
+        Self {
+            method,
+            target,
+            version,
+            fields,
+        }
+    }
+}
+
+/// A status line: status, reason phrase range, version.
+pub(crate) type StatusLine = (StatusCode, Option<(usize, usize)>, Version);
+
+impl ParseHead for ResponseHead {
+    type Line = StatusLine;
+
+    fn start_line(head: &[u8], config: &Config) -> Result<(StatusLine, usize), DecodeError> {
+        status_line(head, config)
+    }
+
+    fn assemble((status, reason, version): StatusLine, fields: FieldIndex) -> Self {
+        Self {
+            status,
+            reason,
+            version,
+            fields,
+        }
+    }
+}
+
+/// Parses a request head (`head` ends with the empty line); `spare` as for
+/// [`parse_head`].
+#[cfg(test)]
 pub(crate) fn parse_request(
     head: Bytes,
     config: &Config,
     spare: Vec<Field>,
 ) -> Result<RequestHead, DecodeError> {
+    parse_head(head, config, spare)
+}
+
+/// Parses a response head (`head` ends with the empty line); `spare` as for
+/// [`parse_head`].
+#[cfg(test)]
+pub(crate) fn parse_response(
+    head: Bytes,
+    config: &Config,
+    spare: Vec<Field>,
+) -> Result<ResponseHead, DecodeError> {
+    parse_head(head, config, spare)
+}
+
+fn request_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), DecodeError> {
     let mut lines = Lines {
-        head: &head,
+        head,
         pos: 0,
         config,
     };
@@ -397,25 +494,15 @@ pub(crate) fn parse_request(
     }
     let version = parse_version(&line[v_start..v_end], start + v_start)?;
 
-    let pos = lines.pos;
-    let fields = parse_fields(head, pos, config, spare)?;
-    Ok(RequestHead {
-        method,
-        target: (start + t_start, start + t_end),
-        version,
-        fields,
-    })
+    Ok((
+        (method, (start + t_start, start + t_end), version),
+        lines.pos,
+    ))
 }
 
-/// Parses a response head (`head` ends with the empty line); `spare` as for
-/// [`parse_request`].
-pub(crate) fn parse_response(
-    head: Bytes,
-    config: &Config,
-    spare: Vec<Field>,
-) -> Result<ResponseHead, DecodeError> {
+fn status_line(head: &[u8], config: &Config) -> Result<(StatusLine, usize), DecodeError> {
     let mut lines = Lines {
-        head: &head,
+        head,
         pos: 0,
         config,
     };
@@ -452,14 +539,7 @@ pub(crate) fn parse_response(
         Some(_) => return Err(syntax(Syntax::StatusCode, start + after)),
     };
 
-    let pos = lines.pos;
-    let fields = parse_fields(head, pos, config, spare)?;
-    Ok(ResponseHead {
-        status,
-        reason,
-        version,
-        fields,
-    })
+    Ok(((status, reason, version), lines.pos))
 }
 
 /// Skips the single space the grammar requires at `at` (several in relaxed mode);
@@ -497,9 +577,9 @@ fn parse_version(v: &[u8], offset: usize) -> Result<Version, DecodeError> {
 
 /// Parses the header field lines from `pos` up to the empty line into an index.
 ///
-/// A single pass handles the usual head (every line a token name directly followed by
-/// `:`, a value of field-value bytes, a CRLF or an allowed bare LF, no folding, within
-/// the field limit); on anything else it stops and the head is parsed again by
+/// The usual head (every line a token name directly followed by `:`, a value of
+/// field-value bytes, a CRLF or an allowed bare LF, no folding, within the field
+/// limit) is read in one pass by [`plain_fields`]; anything else is parsed again by
 /// [`parse_fields_checked`], which finds the error, or the lenient reading, exactly.
 pub(super) fn parse_fields(
     head: Bytes,
@@ -507,54 +587,66 @@ pub(super) fn parse_fields(
     config: &Config,
     mut fields: Vec<Field>,
 ) -> Result<FieldIndex, DecodeError> {
+    match plain_fields(&head, pos, config, &mut fields) {
+        Some((end, framing)) if end == head.len() => {
+            Ok(FieldIndex::new(head, fields, Vec::new(), framing))
+        }
+        _ => parse_fields_checked(head, pos, config, fields),
+    }
+}
+
+/// Reads the usual field lines (see [`parse_fields`]) from `pos` into `fields`, up to
+/// and including the empty line; gives the position after the empty line and what the
+/// framing fields said. `None` when a line is not of the usual form, the field limit
+/// is reached, or `bytes` ends before the empty line: the caller then takes the
+/// checking path.
+pub(super) fn plain_fields(
+    bytes: &[u8],
+    pos: usize,
+    config: &Config,
+    fields: &mut Vec<Field>,
+) -> Option<(usize, FramingFields)> {
     fields.clear();
     let mut framing = FramingFields::default();
-    let bytes: &[u8] = &head;
     let mut i = pos;
-    let plain = loop {
-        // The head ends with an empty line, so every line has a line feed.
+    let end = loop {
         match bytes.get(i) {
-            Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => break true,
-            Some(b'\n') if config.allow_bare_lf => break true,
-            None => break false,
+            Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => break Some(i + 2),
+            Some(b'\n') if config.allow_bare_lf => break Some(i + 1),
+            None => break None,
             _ => {}
         }
         if fields.len() == config.limits.max_headers {
-            break false;
+            break None;
         }
         let start = i;
-        let name_end = bytes[start..]
-            .iter()
-            .position(|&b| !is_tchar(b))
-            .map_or(bytes.len(), |n| start + n);
-        i = name_end;
+        let name_end = name_end(bytes, start);
         if name_end == start
             || name_end - start > MAX_HEADER_NAME_LEN
-            || bytes.get(i) != Some(&b':')
+            || bytes.get(name_end) != Some(&b':')
         {
-            break false;
+            break None;
         }
-        i += 1;
-        let Some(lf) = bytes.get(i..).and_then(|rest| memchr::memchr(b'\n', rest)) else {
-            break false;
+        i = name_end + 1;
+        let stop = field_value_end(bytes, i);
+        let (end, next) = match (bytes.get(stop), bytes.get(stop + 1)) {
+            (Some(b'\r'), Some(b'\n')) => (stop, stop + 2),
+            (Some(b'\n'), _) if config.allow_bare_lf => (stop, stop + 1),
+            _ => break None,
         };
-        let lf = i + lf;
-        let mut end = lf;
-        if end > i && bytes[end - 1] == b'\r' {
-            end -= 1;
-        } else if !config.allow_bare_lf {
-            break false;
-        }
-        if matches!(bytes.get(lf + 1), Some(b' ' | b'\t')) {
-            break false; // folded
+        if matches!(bytes.get(next), Some(b' ' | b'\t')) {
+            break None; // folded
         }
         let (vs, ve) = trim_ows(&bytes[..end], i);
         let value = &bytes[vs..ve];
-        if value.iter().fold(false, |acc, &b| acc | !is_field_byte(b)) {
-            break false;
-        }
         let name = &bytes[start..name_end];
         let known = known(name);
+        // `name_end` stopped at the first byte that is `:`, a space or a control: a
+        // known name equal to one of `KNOWN` ignoring case is a token (see `eq_lower`),
+        // any other is checked byte by byte.
+        if known == 0 && !name.iter().all(|&b| is_tchar(b)) {
+            break None;
+        }
         if known == CONTENT_LENGTH {
             let previous = framing.content_length.unwrap_or(None);
             framing.content_length = Some(match framing.content_length {
@@ -571,12 +663,9 @@ pub(super) fn parse_fields(
             folded: false,
             known,
         });
-        i = lf + 1;
+        i = next;
     };
-    if plain {
-        return Ok(FieldIndex::new(head, fields, Vec::new(), framing));
-    }
-    parse_fields_checked(head, pos, config, fields)
+    end.map(|end| (end, framing))
 }
 
 /// The field parser that checks every rule and reports the first error; see
@@ -696,6 +785,51 @@ fn check_value(value: &[u8], offset: usize) -> Result<(), DecodeError> {
 }
 
 /// Offsets of `line[from..]` without leading and trailing spaces and tabs.
+/// The position of the first byte at or after `i` that ends a header name: `:`, a
+/// space or a control byte (`bytes.len()` if none). Eight bytes at a time.
+fn name_end(bytes: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*chunk);
+        let stop = bytes_below(x, 0x21) | bytes_equal(x, b':');
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes[i.min(bytes.len())..]
+        .iter()
+        .position(|&b| b == b':' || b < 0x21)
+        .map_or(bytes.len(), |n| i + n)
+}
+
+/// The position of the first byte at or after `i` that is not a field-value byte
+/// (HTAB, SP, VCHAR, obs-text): a line end, another control or DEL (`bytes.len()` if
+/// none). Eight bytes at a time; a tab (a control the scan stops at) is stepped over.
+fn field_value_end(bytes: &[u8], mut i: usize) -> usize {
+    loop {
+        while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+            let x = u64::from_le_bytes(*chunk);
+            let stop = bytes_below(x, 0x20) | bytes_equal(x, 0x7f);
+            if stop != 0 {
+                i += (stop.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match bytes.get(i) {
+            Some(b'\t') => i += 1,
+            Some(&b) if is_field_byte(b) => {
+                // Fewer than eight bytes were left: the rest one by one.
+                return bytes[i..]
+                    .iter()
+                    .position(|&b| !is_field_byte(b))
+                    .map_or(bytes.len(), |n| i + n);
+            }
+            _ => return i.min(bytes.len()),
+        }
+    }
+}
+
 fn trim_ows(line: &[u8], from: usize) -> (usize, usize) {
     let mut s = from;
     let mut e = line.len();
@@ -1007,6 +1141,33 @@ mod tests {
             ));
             assert!(matches!(index.lookup(known(b"depth")), Lookup::Several));
             assert!(matches!(index.lookup(known(b"location")), Lookup::Absent));
+        }
+    }
+
+    proptest::proptest! {
+        /// The eight-bytes-at-a-time scans find what a byte-by-byte look finds.
+        #[test]
+        fn word_scans_agree_with_byte_scans(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::prelude::any::<u8>(),
+                    proptest::sample::select(vec![b'\t', b' ', b':', b'\r', b'\n', 0x7f, 0x80, 0x1f, 0x20, 0x21]),
+                    proptest::sample::select(b"abcXYZ-09".to_vec()),
+                ],
+                0..40,
+            ),
+            from in 0usize..48,
+        ) {
+            let scalar_name = bytes
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| b == b':' || b < 0x21))
+                .map_or(bytes.len(), |n| from + n);
+            let scalar_value = bytes
+                .get(from..)
+                .and_then(|rest| rest.iter().position(|&b| !is_field_byte(b)))
+                .map_or(bytes.len(), |n| from + n);
+            proptest::prop_assert_eq!(name_end(&bytes, from), scalar_name);
+            proptest::prop_assert_eq!(field_value_end(&bytes, from), scalar_value);
         }
     }
 }

@@ -23,9 +23,10 @@ use http::StatusCode;
 pub use error::{DecodeError, Syntax};
 pub use view::{Headers, RequestView, ResponseView};
 
+use crate::syntax::bytes_equal;
 use crate::{Config, Request, Response};
 use chunked::{Chunked, Step};
-use head::{Field, FieldIndex, RequestHead, ResponseHead};
+use head::{Field, FieldIndex, ParseHead, RequestHead, ResponseHead};
 
 /// Decodes requests, one after the other, from a byte stream.
 ///
@@ -76,9 +77,7 @@ impl RequestDecoder {
     /// some fields is faster with the view.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
         self.recycle();
-        let done = self
-            .framer
-            .decode(buf, head::parse_request, |h, _| request_framing(h))?;
+        let done = self.framer.decode(buf, |h, _| request_framing(h))?;
         Ok(done.map(|(h, body)| {
             let request = view::request_from(&h, body);
             self.framer.spare = h.fields.into_spare();
@@ -113,9 +112,7 @@ impl RequestDecoder {
         buf: &mut BytesMut,
     ) -> Result<Option<RequestView<'_>>, DecodeError> {
         self.recycle();
-        let done = self
-            .framer
-            .decode(buf, head::parse_request, |h, _| request_framing(h))?;
+        let done = self.framer.decode(buf, |h, _| request_framing(h))?;
         Ok(done.map(|message| {
             let (head, body) = self.last.insert(message);
             RequestView::new(head, body, &self.framer.config)
@@ -262,9 +259,7 @@ impl ResponseDecoder {
 
     fn frame(&mut self, buf: &mut BytesMut) -> Result<Option<(ResponseHead, Bytes)>, DecodeError> {
         let to_head = self.to_head;
-        self.framer.decode(buf, head::parse_response, |h, _| {
-            response_framing(h, to_head)
-        })
+        self.framer.decode(buf, |h, _| response_framing(h, to_head))
     }
 
     fn owned(&mut self, (head, body): (ResponseHead, Bytes)) -> Response {
@@ -336,7 +331,7 @@ struct Framer<H> {
     spare: Vec<Field>,
 }
 
-impl<H> Framer<H> {
+impl<H: ParseHead> Framer<H> {
     fn new(config: Config) -> Self {
         Self {
             config,
@@ -352,10 +347,9 @@ impl<H> Framer<H> {
     fn decode(
         &mut self,
         buf: &mut BytesMut,
-        parse: fn(Bytes, &Config, Vec<Field>) -> Result<H, DecodeError>,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
     ) -> Result<Option<(H, Bytes)>, DecodeError> {
-        let result = self.step(buf, parse, framing);
+        let result = self.step(buf, framing);
         if result.is_err() {
             self.state = State::Head { scanned: 0 };
         }
@@ -365,26 +359,37 @@ impl<H> Framer<H> {
     fn step(
         &mut self,
         buf: &mut BytesMut,
-        parse: fn(Bytes, &Config, Vec<Field>) -> Result<H, DecodeError>,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
     ) -> Result<Option<(H, Bytes)>, DecodeError> {
         if let State::Head { scanned } = &mut self.state {
+            let limit = self.config.limits.max_head_size;
+            let mut plain = None;
             if *scanned == 0 {
                 skip_empty_lines(buf);
+                // The first look at a message: a complete head of the usual form is
+                // parsed in the same pass that finds its end.
+                plain = head::parse_plain_head::<H>(buf, &self.config, &mut self.spare);
             }
-            let limit = self.config.limits.max_head_size;
-            let Some(len) = find_head_end(buf, *scanned, limit) else {
-                if buf.len() > limit {
+            let (len, head) = if let Some((len, line, seen)) = plain {
+                let head_bytes = buf.split_to(len).freeze();
+                let fields = std::mem::take(&mut self.spare);
+                let index = FieldIndex::new(head_bytes, fields, Vec::new(), seen);
+                (len, H::assemble(line, index))
+            } else {
+                let Some(len) = find_head_end(buf, *scanned, limit) else {
+                    if buf.len() > limit {
+                        return Err(DecodeError::HeadTooLarge { limit });
+                    }
+                    *scanned = buf.len().saturating_sub(2);
+                    return Ok(None);
+                };
+                if len > limit {
                     return Err(DecodeError::HeadTooLarge { limit });
                 }
-                *scanned = buf.len().saturating_sub(2);
-                return Ok(None);
+                let head_bytes = buf.split_to(len).freeze();
+                let spare = std::mem::take(&mut self.spare);
+                (len, head::parse_head::<H>(head_bytes, &self.config, spare)?)
             };
-            if len > limit {
-                return Err(DecodeError::HeadTooLarge { limit });
-            }
-            let head_bytes = buf.split_to(len).freeze();
-            let head = parse(head_bytes, &self.config, std::mem::take(&mut self.spare))?;
             let framing = framing(&head, &self.config)?;
             if let Framing::Length(n) = framing
                 && n > self.config.limits.max_body_size
@@ -481,14 +486,34 @@ fn skip_empty_lines(buf: &mut BytesMut) {
 /// `from` and no further than `limit` (plus the line ending).
 fn find_head_end(buf: &[u8], from: usize, limit: usize) -> Option<usize> {
     let window = &buf[..buf.len().min(limit.saturating_add(4))];
-    for lf in memchr::memchr_iter(b'\n', window.get(from..)?).map(|p| from + p) {
-        match window.get(lf + 1) {
-            Some(b'\n') => return Some(lf + 2),
-            Some(b'\r') if window.get(lf + 2) == Some(&b'\n') => return Some(lf + 3),
-            _ => {}
+    let ends_head = |lf: usize| match window.get(lf + 1) {
+        Some(b'\n') => Some(lf + 2),
+        Some(b'\r') if window.get(lf + 2) == Some(&b'\n') => Some(lf + 3),
+        _ => None,
+    };
+    // Eight bytes at a time (heads are short: a search call per line costs more).
+    let rest = window.get(from..)?;
+    let mut words = rest.chunks_exact(8);
+    for (n, word) in words.by_ref().enumerate() {
+        let Ok(word) = <[u8; 8]>::try_from(word) else {
+            break;
+        };
+        let mut candidates = bytes_equal(u64::from_le_bytes(word), b'\n');
+        while candidates != 0 {
+            let at = (candidates.trailing_zeros() / 8) as usize;
+            // The lowest mark is exact, the ones above it may not be: check each.
+            if word[at] == b'\n'
+                && let Some(end) = ends_head(from + n * 8 + at)
+            {
+                return Some(end);
+            }
+            candidates &= candidates - 1;
         }
     }
-    None
+    let tail_start = window.len() - words.remainder().len();
+    (tail_start..window.len())
+        .filter(|&i| window[i] == b'\n')
+        .find_map(ends_head)
 }
 
 /// Body framing of a request: `Transfer-Encoding: chunked`, `Content-Length`, or none.

@@ -292,3 +292,26 @@ fn find_head_end_resumes() {
     assert_eq!(find_head_end(b"A\r\nB\r\n\r\n", 4, 100), Some(8));
     assert_eq!(find_head_end(b"A\r\n\r\n", 10, 100), None);
 }
+
+proptest::proptest! {
+    /// The word-at-a-time head end search finds what a look at every line feed finds.
+    #[test]
+    fn find_head_end_agrees_with_a_byte_scan(
+        bytes in proptest::collection::vec(
+            proptest::sample::select(vec![b'\r', b'\n', b'a', b' ', 0x0b, 0x0a ^ 0x80]),
+            0..64,
+        ),
+        from in 0usize..70,
+        limit in 0usize..70,
+    ) {
+        let window = &bytes[..bytes.len().min(limit + 4)];
+        let expected = (from..window.len())
+            .filter(|&lf| window[lf] == b'\n')
+            .find_map(|lf| match window.get(lf + 1) {
+                Some(b'\n') => Some(lf + 2),
+                Some(b'\r') if window.get(lf + 2) == Some(&b'\n') => Some(lf + 3),
+                _ => None,
+            });
+        proptest::prop_assert_eq!(find_head_end(&bytes, from, limit), expected);
+    }
+}
