@@ -10,7 +10,7 @@ use crate::support::*;
 
 /// A free loopback port (bound and released), for servers that must know
 /// each other's address before they start.
-async fn free_port() -> u16 {
+pub async fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap()
@@ -19,7 +19,7 @@ async fn free_port() -> u16 {
         .port()
 }
 
-async fn start_at(config: &str, port: u16, dir: Arc<MemoryDirectory>) -> TestServer {
+pub async fn start_at(config: &str, port: u16, dir: Arc<MemoryDirectory>) -> TestServer {
     let config = format!("server-name = \"127.0.0.1:{port}\"\n{config}");
     TestServer::start_at(&config, port, dir).await
 }
