@@ -81,9 +81,14 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if s[0] == 0x2002 {
         return is_public_v4(embedded_v4(s[1], s[2]));
     }
-    let refused = (s[0] == 0x2001 && s[1] < 0x0200) // IETF protocol assignments 2001::/23 (Teredo, ORCHID, benchmarking)
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || (s[0] == 0x3fff && s[1] < 0x1000); // documentation (RFC 9637)
+    let refused = match s[0] {
+        // IETF protocol assignments 2001::/23 (Teredo, ORCHID, benchmarking)
+        // and documentation 2001:db8::/32.
+        0x2001 => s[1] < 0x0200 || s[1] == 0x0db8,
+        // Documentation 3fff::/20 (RFC 9637).
+        0x3fff => s[1] < 0x1000,
+        _ => false,
+    };
     !refused
 }
 

@@ -354,12 +354,7 @@ fn acl_writes_are_stored_as_in_force() {
 }
 
 /// A login SUBSCRIBE from `peer` with `Call-Back` and extra headers.
-fn login_from(
-    h: &Harness,
-    peer: SocketAddr,
-    callback: &str,
-    extra: &[(&str, &str)],
-) -> StatusCode {
+fn login_from(h: &Harness, peer: SocketAddr, callback: &str, extra: &[(&str, &str)]) -> StatusCode {
     let mut b = Request::builder()
         .method("SUBSCRIBE")
         .uri(url("alice"))
