@@ -683,6 +683,8 @@ host-names = ["im.example.com"]
 [routing]
 same-organisation = "redirect"
 static-routes = { "other.example" = "127.0.0.1:9090" }
+trusted-peers = ["10.0.0.2"]
+allow-private-destinations = false
 [leases]
 presence-default-secs = 1200
 subscription-max-secs = 14400
@@ -695,6 +697,25 @@ max-connections-per-ip = 64
         assert_eq!(c.server_authority(), "im1.example.com:8080");
         assert_eq!(c.routing.static_routes["other.example"], "127.0.0.1:9090");
         assert_eq!(c.directory_path(), PathBuf::from("/etc/rvp/directory.toml"));
+        assert!(c.routing.is_trusted_peer("10.0.0.2".parse().unwrap()));
+        assert!(
+            c.routing
+                .is_trusted_peer("::ffff:10.0.0.2".parse().unwrap())
+        );
+        assert!(!c.routing.is_trusted_peer("10.0.0.3".parse().unwrap()));
+    }
+
+    #[test]
+    fn outbound_destinations_are_filtered_by_default() {
+        let d = Config::default();
+        assert!(!d.routing.allow_private_destinations);
+        assert!(d.routing.name_servers.is_empty());
+        let c = Config::parse(
+            "[routing]\nallow-private-destinations = true\nname-servers = [\"127.0.0.1:5353\"]",
+        )
+        .unwrap();
+        assert!(c.routing.allow_private_destinations);
+        assert_eq!(c.routing.name_servers, ["127.0.0.1:5353".parse().unwrap()]);
     }
 
     #[test]
