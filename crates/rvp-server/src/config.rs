@@ -16,11 +16,13 @@
 //!
 //! [[domain]]
 //! name = "example.com"
-//! //! host-names = ["im.example.com"]   # other names clients reach us by (SRV targets)
+//! host-names = ["im.example.com"]   # other names clients reach us by (SRV targets)
 //!
 //! [routing]
 //! same-organisation = "redirect"    # principals hosted elsewhere: "redirect" (302) or "proxy"
 //! static-routes = { "other.example" = "127.0.0.1:9090" }   # else DNS SRV
+//! trusted-peers = ["10.0.0.2"]      # the organisation's other servers
+//! allow-private-destinations = false   # DNS answers for other domains must be public
 //!
 //! [leases]
 //! presence-default-secs = 1200
@@ -127,9 +129,38 @@ pub struct RoutingConfig {
     /// and routers). A NOTIFY from one of them with `RVP-Hop-Count` 2 or
     /// more is accepted without authentication for the principal in its
     /// `RVP-From-Principal` (server-to-server delivery of presence and
-    /// messages, white paper scenario 5). Empty by default.
+    /// messages, white paper scenario 5). A request one of them proxied
+    /// is taken to come from the client address in its `X-Forwarded-For`
+    /// (our router sets it), for the `Call-Back` check of logins; the
+    /// header is ignored from anyone else. A `302` is followed to them.
+    /// Empty by default.
     #[serde(default)]
     pub trusted_peers: Vec<IpAddr>,
+    /// Let server-to-server requests for other IM domains go to addresses
+    /// that are not publicly routable (loopback, private, link-local,
+    /// shared, multicast, documentation ranges...) when DNS gives them.
+    /// Off by default: a peer of another domain chooses, without
+    /// credentials, the domain our presence NOTIFYs go to, and that domain's
+    /// DNS chooses the addresses, so with this on anyone can aim the server
+    /// at the internal network. Destinations the operator configured
+    /// (`static-routes`, `trusted-peers`, home servers in the directory) are
+    /// never filtered; prefer them. For closed networks and tests.
+    #[serde(default)]
+    pub allow_private_destinations: bool,
+    /// DNS servers (`"ip:port"`) asked for `_rvp._tcp` SRV and address
+    /// records of other IM domains, instead of those of
+    /// `/etc/resolv.conf`. Empty by default.
+    #[serde(default)]
+    pub name_servers: Vec<SocketAddr>,
+}
+
+impl RoutingConfig {
+    /// Whether `ip` is one of `trusted-peers` (IPv4-mapped IPv6 addresses,
+    /// as a dual-stack listener reports IPv4 peers, count as IPv4).
+    pub fn is_trusted_peer(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.trusted_peers.iter().any(|p| p.to_canonical() == ip)
+    }
 }
 
 /// Presence and subscription lease policy (seconds).
@@ -572,6 +603,8 @@ fn default_routing() -> RoutingConfig {
         max_hop_count: default_max_hops(),
         accept_foreign_assertions: true,
         trusted_peers: Vec::new(),
+        allow_private_destinations: false,
+        name_servers: Vec::new(),
     }
 }
 fn default_leases() -> LeaseConfig {
@@ -650,6 +683,8 @@ host-names = ["im.example.com"]
 [routing]
 same-organisation = "redirect"
 static-routes = { "other.example" = "127.0.0.1:9090" }
+trusted-peers = ["10.0.0.2"]
+allow-private-destinations = false
 [leases]
 presence-default-secs = 1200
 subscription-max-secs = 14400
@@ -662,6 +697,25 @@ max-connections-per-ip = 64
         assert_eq!(c.server_authority(), "im1.example.com:8080");
         assert_eq!(c.routing.static_routes["other.example"], "127.0.0.1:9090");
         assert_eq!(c.directory_path(), PathBuf::from("/etc/rvp/directory.toml"));
+        assert!(c.routing.is_trusted_peer("10.0.0.2".parse().unwrap()));
+        assert!(
+            c.routing
+                .is_trusted_peer("::ffff:10.0.0.2".parse().unwrap())
+        );
+        assert!(!c.routing.is_trusted_peer("10.0.0.3".parse().unwrap()));
+    }
+
+    #[test]
+    fn outbound_destinations_are_filtered_by_default() {
+        let d = Config::default();
+        assert!(!d.routing.allow_private_destinations);
+        assert!(d.routing.name_servers.is_empty());
+        let c = Config::parse(
+            "[routing]\nallow-private-destinations = true\nname-servers = [\"127.0.0.1:5353\"]",
+        )
+        .unwrap();
+        assert!(c.routing.allow_private_destinations);
+        assert_eq!(c.routing.name_servers, ["127.0.0.1:5353".parse().unwrap()]);
     }
 
     #[test]

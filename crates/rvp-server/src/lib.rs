@@ -41,8 +41,10 @@
 //! (`http://ip:port`) directly; a logical URL of one of our principals to
 //! that principal's logins (librvp uses its own URL as `Call-Back`); a
 //! principal of another domain through its server (static route or
-//! `_rvp._tcp` SRV), following one `302`. `RVP-Hop-Count` increments at
-//! each hop and is bounded (`508` beyond). Each destination has one ordered
+//! `_rvp._tcp` SRV, public addresses only: see the authentication policy),
+//! following one `302` within that domain. `RVP-Hop-Count` increments at
+//! each hop and is bounded (`508` beyond, answered by the server that would
+//! forward past the bound). Each destination has one ordered
 //! worker over a pooled keep-alive client, with bounded queues, a bound on
 //! requests in flight and timeouts. `RVP-Ack-Type`: `SingleHop` answers
 //! `200` once routed; `DeepOr` (the default) `200` once one login accepted
@@ -74,10 +76,36 @@
 //! - A NOTIFY with `RVP-Hop-Count` ≥ 2 from an address in
 //!   `routing.trusted-peers` (the organisation's other servers) is accepted
 //!   for the principal it names (server-to-server delivery).
+//! - **Logins through a proxying router**: a router in proxy mode sends the
+//!   client's address in `X-Forwarded-For` (replacing any the client sent).
+//!   A home server takes it as the client's address (for the `Call-Back`
+//!   check below and the view's origin) only from an address in
+//!   `routing.trusted-peers`; from anyone else the header is ignored. So
+//!   list the routers in each home server's `trusted-peers`.
+//! - **Outbound requests** (server-to-server NOTIFYs): an unauthenticated
+//!   peer of another domain chooses the domain our presence NOTIFYs go to,
+//!   and that domain's DNS chooses the addresses. So a destination found in
+//!   DNS (`_rvp._tcp` SRV or the `<domain>:80` fallback) is used only if its
+//!   address is publicly routable: not unspecified, loopback, private
+//!   (10/8, 172.16/12, 192.168/16, `fc00::/7`), shared (100.64/10),
+//!   link-local (169.254/16, `fe80::/10`), multicast, broadcast,
+//!   documentation, benchmarking or reserved; IPv4 inside IPv6 (v4-mapped,
+//!   NAT64, 6to4) is judged as IPv4. The connection goes to the address
+//!   checked (no second lookup). A `302` is followed once, only to the same
+//!   IM domain (the domain, a name under it, or the located server) at an
+//!   address that passes the same check, or to a configured destination
+//!   (a `static-routes` target or a `trusted-peers` address). Destinations
+//!   the operator configured (`static-routes`, `trusted-peers`, home
+//!   servers in the directory) are used as given. Refusals are logged
+//!   (`server-to-server NOTIFY failed`) and nothing is sent.
+//!   `routing.allow-private-destinations = true` lifts the address check,
+//!   for closed networks and tests only.
 //!
 //! ## Callback safety
 //! A `Call-Back` must be the requesting client's own address (an IP
-//! literal equal to the peer's, or `localhost` for a loopback peer), a
+//! literal equal to the client's, IPv4-mapped IPv6 addresses read as IPv4,
+//! or `localhost` for a loopback client; the client is the peer, or the
+//! address a trusted router forwarded), a
 //! principal of ours that exists, or, for a requester of another domain, its
 //! own logical URL. Anything else is `403`, so the server cannot be used to
 //! send requests to arbitrary hosts.
@@ -138,6 +166,7 @@ pub mod cli_user;
 pub mod config;
 pub mod directory;
 mod dispatch;
+mod egress;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod handler;

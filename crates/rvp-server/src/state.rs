@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
-use im_url::{Address, NodePath, NodeUrl};
+use im_url::{NodePath, NodeUrl};
 use presence_model::{
     CredentialKind, Event, NotificationType, Origin, PresenceState, PrincipalId, Requester,
     StateUpdate, SubscriptionId,
@@ -348,7 +348,7 @@ impl Shared {
                     }
                 }
                 Home::Elsewhere(url) => {
-                    if let Err(e) = self.send_server(&url, None, sender, extra, body, hop).await {
+                    if let Err(e) = self.send_server(&url, sender, extra, body, hop).await {
                         tracing::warn!(to = %url, error = %e, "NOTIFY to the home server failed");
                     }
                 }
@@ -500,101 +500,6 @@ impl Shared {
             )),
             None => Home::Unknown,
         }
-    }
-
-    /// Delivers to a principal of another IM domain through its server
-    /// (static route or `_rvp._tcp` SRV), hop count incremented.
-    pub(crate) async fn send_foreign(
-        self: &Arc<Self>,
-        url: &NodeUrl,
-        sender: &PrincipalId,
-        extra: HeaderMap,
-        body: Bytes,
-        hop: u8,
-    ) -> Result<StatusCode, String> {
-        let server = self.locate_foreign(url).await?;
-        let logical = url.to_logical().ok_or("not a principal URL")?;
-        let target = format!("http://{server}{}", logical.origin_form());
-        self.send_server(
-            &target,
-            Some(logical.host_header()),
-            sender,
-            extra,
-            body,
-            hop,
-        )
-        .await
-    }
-
-    /// Sends a NOTIFY to another server, following one redirect (a router
-    /// answers 302 with the home server's physical URL, white paper
-    /// scenario 5).
-    pub(crate) async fn send_server(
-        self: &Arc<Self>,
-        url: &str,
-        host: Option<String>,
-        sender: &PrincipalId,
-        extra: HeaderMap,
-        body: Bytes,
-        hop: u8,
-    ) -> Result<StatusCode, String> {
-        let mut headers = notify_headers(sender, extra, hop.saturating_add(1));
-        if let Some(host) = host.and_then(|h| HeaderValue::from_str(&h).ok()) {
-            headers.insert(http::header::HOST, host);
-        }
-        let answer = self
-            .outbound
-            .send(notify_method(), url, headers.clone(), body.clone())
-            .await
-            .map_err(|e| e.to_string())?;
-        if answer.status != StatusCode::FOUND {
-            return Ok(answer.status);
-        }
-        let location = answer
-            .headers
-            .get(http::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .ok_or("302 without Location")?
-            .to_owned();
-        headers.remove(http::header::HOST);
-        let answer = self
-            .outbound
-            .send(notify_method(), &location, headers, body)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(answer.status)
-    }
-
-    /// The `host:port` of the server for a foreign principal.
-    pub(crate) async fn locate_foreign(&self, url: &NodeUrl) -> Result<String, String> {
-        let domain = Names::foreign_domain(url).ok_or("no domain in URL")?;
-        if let Some(route) = self
-            .config
-            .routing
-            .static_routes
-            .iter()
-            .find(|(d, _)| d.eq_ignore_ascii_case(domain.as_str()))
-        {
-            return Ok(route.1.clone());
-        }
-        let resolver = self
-            .resolver
-            .get_or_init(|| async {
-                im_url::DnsResolver::system()
-                    .map_err(|e| tracing::warn!(error = %e, "no DNS resolver"))
-                    .ok()
-            })
-            .await
-            .as_ref()
-            .ok_or("no DNS resolver")?;
-        let alias = url.alias().ok_or("no alias")?;
-        let address = Address::new(alias.clone(), domain);
-        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng();
-        let location = im_url::locate(resolver, &address, &mut rng)
-            .await
-            .map_err(|e| e.to_string())?;
-        let endpoint = location.server().ok_or("no server")?;
-        Ok(endpoint.authority().to_string())
     }
 
     /// Every hosted principal goes offline (shutdown): watchers are told.

@@ -352,3 +352,80 @@ fn acl_writes_are_stored_as_in_force() {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(String::from_utf8_lossy(r.body()).contains("carol"));
 }
+
+/// A login SUBSCRIBE from `peer` with `Call-Back` and extra headers.
+fn login_from(h: &Harness, peer: SocketAddr, callback: &str, extra: &[(&str, &str)]) -> StatusCode {
+    let mut b = Request::builder()
+        .method("SUBSCRIBE")
+        .uri(url("alice"))
+        .header("Notification-Type", "pragma/notify")
+        .header("Subscription-Lifetime", "600")
+        .header("Call-Back", callback);
+    for (k, v) in extra {
+        b = b.header(*k, *v);
+    }
+    let mut req = b.body(Bytes::new()).unwrap();
+    h.authorize(&mut req, "alice", DOMAIN, &password("alice"));
+    let status = h.request(req, peer).status();
+    h.check_invariants().unwrap();
+    status
+}
+
+#[test]
+fn dual_stack_peers_are_compared_as_ipv4() {
+    // A `[::]` listener reports the IPv4 client 10.0.0.1 as ::ffff:10.0.0.1.
+    let h = harness(|_| {});
+    let mapped: SocketAddr = "[::ffff:10.0.0.1]:40000".parse().unwrap();
+    assert_eq!(
+        login_from(&h, mapped, "http://10.0.0.1:7000/alice", &[]),
+        StatusCode::OK
+    );
+    assert_eq!(
+        login_from(&h, mapped, "http://[::ffff:10.0.0.1]:7000/alice", &[]),
+        StatusCode::OK
+    );
+    assert_eq!(
+        login_from(&h, mapped, "http://10.0.0.2:7000/alice", &[]),
+        StatusCode::FORBIDDEN
+    );
+    // A trusted peer listed as IPv4 is recognised behind a dual-stack
+    // listener too: its forwarded client address counts.
+    let h = harness(|c| c.routing.trusted_peers = vec!["10.0.0.9".parse().unwrap()]);
+    let router: SocketAddr = "[::ffff:10.0.0.9]:40000".parse().unwrap();
+    assert_eq!(
+        login_from(
+            &h,
+            router,
+            "http://10.0.0.1:7000/alice",
+            &[("X-Forwarded-For", "10.0.0.1")]
+        ),
+        StatusCode::OK
+    );
+}
+
+#[test]
+fn logins_through_a_router_are_checked_against_the_forwarded_client() {
+    // Our router at 10.0.0.9 proxies alice's login from 10.0.0.1.
+    let h = harness(|c| c.routing.trusted_peers = vec!["10.0.0.9".parse().unwrap()]);
+    let xff = [("X-Forwarded-For", "10.0.0.1")];
+    assert_eq!(
+        login_from(&h, peer(9), "http://10.0.0.1:7000/alice", &xff),
+        StatusCode::OK
+    );
+    // Without the header the client would be the router itself.
+    assert_eq!(
+        login_from(&h, peer(9), "http://10.0.0.1:7000/alice", &[]),
+        StatusCode::FORBIDDEN
+    );
+    // The forwarded client may not point elsewhere either.
+    assert_eq!(
+        login_from(&h, peer(9), "http://10.0.0.2:7000/alice", &xff),
+        StatusCode::FORBIDDEN
+    );
+    // From anyone but a trusted peer the header is ignored.
+    assert_eq!(
+        login_from(&h, peer(3), "http://10.0.0.1:7000/alice", &xff),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(h.logins(), 1);
+}

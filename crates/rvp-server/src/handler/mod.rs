@@ -15,7 +15,7 @@
 //!
 //! [`RoutingConfig`]: crate::config::RoutingConfig
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -93,7 +93,13 @@ struct Ctx<'a> {
     target_text: String,
     headers: &'a HeaderMap,
     body: Bytes,
+    /// The client: the connection's peer or, for a request a trusted peer
+    /// (our router) proxied, the client address it forwarded (see
+    /// [`client_address`]). Callbacks and view origins are checked against
+    /// it.
     peer: SocketAddr,
+    /// The connection's peer address (canonical), for trust decisions.
+    via: IpAddr,
     now: Instant,
     entry: Arc<PrincipalEntry>,
     domain: usize,
@@ -182,6 +188,8 @@ async fn route(shared: &Arc<Shared>, request: Request<Bytes>, peer: SocketAddr) 
             format!("RVP-Hop-Count {hop} exceeds the maximum"),
         ));
     }
+    let via = peer.ip().to_canonical();
+    let client = client_address(shared, &parts.headers, via)?;
     let target_text = parts.uri.to_string();
     let host = parts
         .headers
@@ -205,7 +213,7 @@ async fn route(shared: &Arc<Shared>, request: Request<Bytes>, peer: SocketAddr) 
         .lookup(&domain_name, alias.as_str())
         .ok_or_else(|| Failure::new(StatusCode::NOT_FOUND, "no such principal"))?;
     if !shared.hosts_entry(&entry) {
-        return route_elsewhere(shared, &parts, body, &entry, hop).await;
+        return route_elsewhere(shared, &parts, body, &entry, hop, client).await;
     }
     let target = shared.principal_of(&entry);
     let ctx = Ctx {
@@ -214,7 +222,8 @@ async fn route(shared: &Arc<Shared>, request: Request<Bytes>, peer: SocketAddr) 
         target_text,
         headers: &parts.headers,
         body,
-        peer,
+        peer: SocketAddr::new(client, peer.port()),
+        via,
         now: shared.clock.now(),
         entry,
         domain,
@@ -238,13 +247,47 @@ async fn route(shared: &Arc<Shared>, request: Request<Bytes>, peer: SocketAddr) 
     }
 }
 
-/// The principal lives on another home server: redirect or proxy.
+/// `X-Forwarded-For`: the client address a proxying router of ours
+/// forwards (one address; the last one counts when a list arrives).
+pub(crate) const X_FORWARDED_FOR: http::HeaderName =
+    http::HeaderName::from_static("x-forwarded-for");
+
+/// The client a request comes from: the connection's peer `via`, unless
+/// `via` is one of `routing.trusted-peers` (the organisation's servers) and
+/// the request carries `X-Forwarded-For` (our router, proxying): then the
+/// last address in it. The header is ignored from anyone else, so a client
+/// cannot choose the address its `Call-Back` is checked against.
+fn client_address(shared: &Shared, headers: &HeaderMap, via: IpAddr) -> Result<IpAddr, Failure> {
+    if !shared.config.routing.is_trusted_peer(via) {
+        return Ok(via);
+    }
+    let mut forwarded = headers.get_all(&X_FORWARDED_FOR).iter().peekable();
+    if forwarded.peek().is_none() {
+        return Ok(via);
+    }
+    let last = forwarded
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()
+        .map(|v| v.trim().trim_start_matches('[').trim_end_matches(']'))
+        .unwrap_or("");
+    last.parse::<IpAddr>()
+        .map(|ip| ip.to_canonical())
+        .map_err(|_| Failure::bad("X-Forwarded-For is not an IP address"))
+}
+
+/// The principal lives on another home server: redirect or proxy. A
+/// proxied request carries the client's address in `X-Forwarded-For` (for
+/// the home server's `Call-Back` check, which trusts it from
+/// `trusted-peers` only) and its `RVP-Hop-Count` incremented; one that
+/// would go beyond `max-hop-count` is answered `508` here.
 async fn route_elsewhere(
     shared: &Arc<Shared>,
     parts: &http::request::Parts,
     body: Bytes,
     entry: &PrincipalEntry,
     hop: u8,
+    client: IpAddr,
 ) -> Outcome {
     let Some(home) = entry.home_server.as_deref() else {
         return Err(Failure::new(
@@ -287,12 +330,25 @@ async fn route_elsewhere(
                 headers.remove(h);
             }
             headers.remove("keep-alive");
-            if let Some(next) = HopCount::new(hop.saturating_add(1)) {
-                headers.insert(
-                    rvp_codec::header::RVP_HOP_COUNT,
-                    HeaderValue::from(u16::from(next.get())),
-                );
-            }
+            let next = hop
+                .checked_add(1)
+                .filter(|n| *n <= shared.config.routing.max_hop_count)
+                .and_then(HopCount::new)
+                .ok_or_else(|| {
+                    Failure::new(
+                        StatusCode::LOOP_DETECTED,
+                        format!("RVP-Hop-Count {hop}: one more hop exceeds the maximum"),
+                    )
+                })?;
+            headers.insert(
+                rvp_codec::header::RVP_HOP_COUNT,
+                HeaderValue::from(u16::from(next.get())),
+            );
+            // Ours replaces any the client sent: it is the address we saw.
+            headers.remove(&X_FORWARDED_FOR);
+            let forwarded = HeaderValue::from_str(&client.to_string())
+                .map_err(|_| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "client address"))?;
+            headers.insert(X_FORWARDED_FOR, forwarded);
             let path = parts
                 .uri
                 .path_and_query()
@@ -389,7 +445,7 @@ fn authenticate(ctx: &Ctx<'_>) -> Result<Requester, Failure> {
             Some(n)
                 if ctx.method == "NOTIFY"
                     && ctx.hop >= 2
-                    && shared.config.routing.trusted_peers.contains(&ctx.peer.ip()) =>
+                    && shared.config.routing.is_trusted_peer(ctx.via) =>
             {
                 let id = shared
                     .names

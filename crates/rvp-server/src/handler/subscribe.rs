@@ -194,19 +194,30 @@ fn checked_callback(
                 return Err(refuse("only http callbacks are supported"));
             }
             let host = uri.host().ok_or_else(|| refuse("no host"))?;
-            let host = host.trim_start_matches('[').trim_end_matches(']');
-            let peer = ctx.peer.ip();
-            let same = match host.parse::<std::net::IpAddr>() {
-                Ok(ip) => ip == peer || (ip.is_loopback() && peer.is_loopback()),
-                Err(_) => host.eq_ignore_ascii_case("localhost") && peer.is_loopback(),
-            };
-            if !same {
+            if !is_client_host(host, ctx.peer.ip()) {
                 return Err(refuse(
                     "a listener must be on the requesting client's own address",
                 ));
             }
             Ok(CallbackUrl::new(text))
         }
+    }
+}
+
+/// Whether a listener's host (as in a URL: IPv6 literals bracketed) is the
+/// client's own address: the same IP address once IPv4-mapped IPv6 addresses
+/// are read as IPv4 (a dual-stack `[::]` listener sees IPv4 clients as
+/// `::ffff:a.b.c.d`), or any loopback address or `localhost` for a loopback
+/// client.
+fn is_client_host(host: &str, client: std::net::IpAddr) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let client = client.to_canonical();
+    match host.parse::<std::net::IpAddr>() {
+        Ok(ip) => {
+            let ip = ip.to_canonical();
+            ip == client || (ip.is_loopback() && client.is_loopback())
+        }
+        Err(_) => host.eq_ignore_ascii_case("localhost") && client.is_loopback(),
     }
 }
 
@@ -256,4 +267,39 @@ pub(super) fn subscriptions(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             .collect(),
     };
     Ok(xml_response(StatusCode::OK, doc.to_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_client_host;
+
+    fn ip(s: &str) -> std::net::IpAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn v4_mapped_peers_match_their_ipv4_callbacks() {
+        // A dual-stack listener reports an IPv4 client as ::ffff:a.b.c.d.
+        assert!(is_client_host("192.0.2.7", ip("::ffff:192.0.2.7")));
+        assert!(is_client_host("[::ffff:192.0.2.7]", ip("192.0.2.7")));
+        assert!(is_client_host("[::ffff:192.0.2.7]", ip("::ffff:192.0.2.7")));
+        assert!(is_client_host("127.0.0.1", ip("::ffff:127.0.0.1")));
+        assert!(is_client_host("localhost", ip("::ffff:127.0.0.1")));
+        assert!(is_client_host("[::1]", ip("::ffff:127.0.0.1")));
+        assert!(!is_client_host("192.0.2.8", ip("::ffff:192.0.2.7")));
+        assert!(!is_client_host("127.0.0.1", ip("::ffff:192.0.2.7")));
+        assert!(!is_client_host("localhost", ip("::ffff:192.0.2.7")));
+        assert!(!is_client_host("10.0.0.1", ip("::ffff:10.0.0.2")));
+    }
+
+    #[test]
+    fn plain_addresses() {
+        assert!(is_client_host("10.1.2.3", ip("10.1.2.3")));
+        assert!(is_client_host("[2001:db8::5]", ip("2001:db8::5")));
+        assert!(is_client_host("localhost", ip("127.0.0.1")));
+        assert!(!is_client_host("10.1.2.4", ip("10.1.2.3")));
+        assert!(!is_client_host("[2001:db8::6]", ip("2001:db8::5")));
+        assert!(!is_client_host("internal.example", ip("10.1.2.3")));
+        assert!(!is_client_host("169.254.169.254", ip("10.1.2.3")));
+    }
 }

@@ -9,6 +9,8 @@
 mod acl;
 mod auth;
 mod binary;
+mod fake_dns;
+mod outbound;
 mod protocol;
 mod routing;
 mod safety;
