@@ -97,6 +97,9 @@ fn main() -> ExitCode {
         }
     };
     if cli.check_config {
+        for warning in config.warnings() {
+            println!("warning: {warning}");
+        }
         println!(
             "configuration ok: role {}, domains {}, listen {}, {} principals in {}",
             config.role,
