@@ -9,6 +9,7 @@
 mod acl;
 mod auth;
 mod binary;
+mod limits;
 mod protocol;
 mod routing;
 mod safety;
