@@ -304,12 +304,13 @@ mod tests {
     }
 
     fn names() -> Names {
-        let mut config = Config::default();
-        config.domains = vec![DomainConfig {
-            name: "example.com".into(),
-            host_names: Vec::new(),
-        }];
-        Names::new(&config)
+        Names::new(&Config {
+            domains: vec![DomainConfig {
+                name: "example.com".into(),
+                host_names: Vec::new(),
+            }],
+            ..Config::default()
+        })
     }
 
     fn url(alias: &str) -> PrincipalId {
