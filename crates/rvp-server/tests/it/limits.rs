@@ -164,12 +164,12 @@ async fn connection_limit_closes_the_extra_one_promptly_and_spares_the_others() 
     let started = Instant::now();
     let mut c = TcpStream::connect(server.addr).await.unwrap();
     let mut buf = [0u8; 64];
-    let n = tokio::time::timeout(Duration::from_secs(1), c.read(&mut buf))
+    let n = tokio::time::timeout(Duration::from_secs(2), c.read(&mut buf))
         .await
-        .expect("the extra connection is closed within a second")
+        .expect("the extra connection is closed within two seconds")
         .unwrap_or(0);
     assert_eq!(n, 0, "closed without an answer");
-    assert!(started.elapsed() < Duration::from_secs(1));
+    assert!(started.elapsed() < Duration::from_secs(2));
     // The first two still serve, on the same connections.
     assert_eq!(ask(&mut a).await, 401);
     assert_eq!(ask(&mut b).await, 401);

@@ -376,7 +376,7 @@ async fn login_expiry_tells_watchers_offline() {
 /// accept (timeout or error).
 #[tokio::test]
 async fn single_hop_does_not_wait_for_a_hung_callback() {
-    let config = format!("{CONFIG}[limits]\noutbound-timeout-secs = 2\ncallback-failures = 10\n");
+    let config = format!("{CONFIG}[limits]\noutbound-timeout-secs = 3\ncallback-failures = 10\n");
     let server = TestServer::start(&config, users("example.com", &["alice", "bob", "carol"])).await;
     let alice = Peer::new("alice", "example.com", server.addr);
     let bob = Peer::new("bob", "example.com", server.addr);
@@ -390,14 +390,14 @@ async fn single_hop_does_not_wait_for_a_hung_callback() {
         200
     );
     assert!(
-        started.elapsed() < Duration::from_secs(1),
+        started.elapsed() < Duration::from_millis(1500),
         "SingleHop waited {:?}",
         started.elapsed()
     );
     let started = std::time::Instant::now();
     assert_eq!(alice.message("bob", "deep-or", "DeepOr").await.status, 412);
     assert!(
-        started.elapsed() >= Duration::from_millis(1500),
+        started.elapsed() >= Duration::from_millis(2500),
         "DeepOr answered after {:?}, before the callback timed out",
         started.elapsed()
     );
@@ -425,7 +425,11 @@ async fn single_hop_does_not_wait_for_a_hung_callback() {
         alice.message("carol", "deep-and", "DeepAnd").await.status,
         412
     );
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "a 500 is not waited out: {:?}",
+        started.elapsed()
+    );
 }
 
 /// DeepAnd answers 200 when every login of the principal accepts.
