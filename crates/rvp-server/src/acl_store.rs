@@ -5,7 +5,19 @@
 //! holding the `a:rvpacl` document the server would answer an ACL read
 //! with. Writes are crash-safe: a temporary file in the same directory is
 //! written and synced, renamed over the old one, and the directory synced,
-//! so a crash leaves either the old or the new ACL, never a torn one.
+//! so a crash leaves either the old or the new ACL, never a torn one. A
+//! temporary file left by a crash (`.<alias>.tmp-<pid>`) is never read and
+//! is replaced by the next save from a process with the same id; a failed
+//! save removes its temporary file and leaves the old ACL file as it was.
+//!
+//! A principal with no file has the default ACL
+//! ([`presence_model::Acl::default_for`]). A file that exists but cannot be
+//! used (unreadable, too large, not an `rvpacl` document, a bad principal
+//! URL, or refused by the core) does **not** fall back to that permissive
+//! default: the principal gets an empty ACL, so only its owner has rights
+//! (others see it offline and cannot message, read or watch it), and the
+//! server logs an error naming the file. The file is left in place for the
+//! operator; the owner's next ACL write replaces it.
 
 use std::fs;
 use std::io::Write;
@@ -82,12 +94,17 @@ impl AclStore {
             alias.to_ascii_lowercase(),
             std::process::id()
         ));
-        {
+        let written = (|| {
             let mut f = fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_all()?;
+            fs::rename(&tmp, &path)
+        })();
+        if let Err(e) = written {
+            // The old file is untouched; leave no temporary file behind.
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
         }
-        fs::rename(&tmp, &path)?;
         if let Ok(d) = fs::File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -251,5 +268,208 @@ trait AcceptsAll {
 impl AcceptsAll for Credentials {
     fn accepts_all(self, other: Credentials) -> bool {
         (self | other) == self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use presence_model::PrincipalId;
+
+    use super::*;
+    use crate::config::{Config, DomainConfig};
+
+    /// A data directory removed on drop.
+    struct Dir(PathBuf);
+
+    impl Dir {
+        fn new() -> Self {
+            static N: AtomicU32 = AtomicU32::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "rvp-acl-store-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
+            let _ = fs::remove_dir_all(&p);
+            fs::create_dir_all(&p).unwrap();
+            Self(p)
+        }
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn names() -> Names {
+        Names::new(&Config {
+            domains: vec![DomainConfig {
+                name: "example.com".into(),
+                host_names: Vec::new(),
+            }],
+            ..Config::default()
+        })
+    }
+
+    fn url(alias: &str) -> PrincipalId {
+        PrincipalId::new(format!("http://example.com/instmsg/aliases/{alias}"))
+    }
+
+    /// Alice's ACL blocking bob (digest only) and granting carol `list`.
+    fn blocking() -> Acl {
+        let mut acl = Acl::default_for(&url("alice"));
+        acl.push(Ace {
+            credentials: Credentials::DIGEST | Credentials::NTLM,
+            ..Ace::deny(
+                AcePrincipal::Principal(url("bob")),
+                Rights::SEND_TO | Rights::PRESENCE,
+            )
+        });
+        acl.push(Ace::grant(
+            AcePrincipal::Principal(url("carol")),
+            Rights::LIST | Rights::SUBSCRIPTIONS,
+        ));
+        acl
+    }
+
+    fn files_in(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn round_trip_keeps_every_ace_and_leaves_no_temporary_file() {
+        let dir = Dir::new();
+        let store = AclStore::new(&dir.0);
+        let names = names();
+        assert_eq!(store.load(&names, "example.com", "alice"), Ok(None));
+        store.save("example.com", "alice", &blocking()).unwrap();
+        assert_eq!(
+            store.load(&names, "example.com", "alice"),
+            Ok(Some(blocking()))
+        );
+        // Names are case-insensitive on disk as on the wire.
+        assert_eq!(
+            store.load(&names, "EXAMPLE.COM", "Alice"),
+            Ok(Some(blocking()))
+        );
+        // A second save replaces the first.
+        let open = Acl::default_for(&url("alice"));
+        store.save("example.com", "alice", &open).unwrap();
+        assert_eq!(store.load(&names, "example.com", "alice"), Ok(Some(open)));
+        assert_eq!(files_in(&dir.0.join("acl/example.com")), ["alice.xml"]);
+        // An empty ACL (owner only) is an ACL, not "no file".
+        store.save("example.com", "alice", &Acl::new()).unwrap();
+        assert_eq!(
+            store.load(&names, "example.com", "alice"),
+            Ok(Some(Acl::new()))
+        );
+    }
+
+    #[test]
+    fn leftover_temporary_files_are_ignored() {
+        let dir = Dir::new();
+        let store = AclStore::new(&dir.0);
+        let names = names();
+        store.save("example.com", "alice", &blocking()).unwrap();
+        let domain = dir.0.join("acl/example.com");
+        // What a crash between write and rename leaves: ours, and another
+        // process's.
+        let mine = domain.join(format!(".alice.tmp-{}", std::process::id()));
+        let other = domain.join(".alice.tmp-1");
+        fs::write(&mine, b"<torn").unwrap();
+        fs::write(&other, b"<torn").unwrap();
+        assert_eq!(
+            store.load(&names, "example.com", "alice"),
+            Ok(Some(blocking()))
+        );
+        // The next save goes through (and reuses our temporary name).
+        let open = Acl::default_for(&url("alice"));
+        store.save("example.com", "alice", &open).unwrap();
+        assert_eq!(store.load(&names, "example.com", "alice"), Ok(Some(open)));
+        assert!(!mine.exists());
+        assert_eq!(files_in(&domain), [".alice.tmp-1", "alice.xml"]);
+    }
+
+    #[test]
+    fn an_unusable_file_is_an_error_never_no_acl() {
+        let dir = Dir::new();
+        let store = AclStore::new(&dir.0);
+        let names = names();
+        let domain = dir.0.join("acl/example.com");
+        fs::create_dir_all(&domain).unwrap();
+        let path = domain.join("alice.xml");
+        let bad_principal = format!(
+            "<?xml version=\"1.0\"?><a:rvpacl xmlns:a=\"http://schemas.microsoft.com/rvp/acl/\"><a:acl><a:ace><a:principal><a:rvp-principal>{}</a:rvp-principal><a:credentials><a:digest/></a:credentials></a:principal><a:grant><a:read/></a:grant><a:deny/></a:ace></a:acl></a:rvpacl>",
+            "not a url"
+        );
+        for (what, bytes) in [
+            ("garbage", b"\x00\xffnot xml".to_vec()),
+            ("torn", {
+                let full = to_wire(&blocking()).to_bytes();
+                full[..full.len() / 2].to_vec()
+            }),
+            ("empty", Vec::new()),
+            (
+                "another document",
+                b"<d:propfind xmlns:d=\"DAV:\"><d:allprop/></d:propfind>".to_vec(),
+            ),
+            ("bad principal", bad_principal.into_bytes()),
+        ] {
+            fs::write(&path, &bytes).unwrap();
+            let e = store.load(&names, "example.com", "alice").expect_err(what);
+            assert!(e.contains("alice.xml"), "{what}: {e}");
+        }
+        // Too large to be an ACL.
+        fs::write(
+            &path,
+            vec![b' '; usize::try_from(MAX_ACL_FILE).unwrap() + 1],
+        )
+        .unwrap();
+        let e = store.load(&names, "example.com", "alice").unwrap_err();
+        assert!(e.contains("larger than"), "{e}");
+        // Not a file at all.
+        fs::remove_file(&path).unwrap();
+        fs::create_dir(&path).unwrap();
+        assert!(store.load(&names, "example.com", "alice").is_err());
+    }
+
+    #[test]
+    fn a_failed_save_changes_nothing() {
+        let dir = Dir::new();
+        let store = AclStore::new(&dir.0);
+        let names = names();
+        store.save("example.com", "alice", &blocking()).unwrap();
+        let domain = dir.0.join("acl/example.com");
+        let before = fs::read(domain.join("alice.xml")).unwrap();
+
+        // The temporary file cannot be created (a directory is in the way;
+        // permission bits would not stop root).
+        let tmp = domain.join(format!(".alice.tmp-{}", std::process::id()));
+        fs::create_dir(&tmp).unwrap();
+        assert!(store.save("example.com", "alice", &Acl::new()).is_err());
+        assert_eq!(fs::read(domain.join("alice.xml")).unwrap(), before);
+        assert_eq!(
+            store.load(&names, "example.com", "alice"),
+            Ok(Some(blocking()))
+        );
+        fs::remove_dir(&tmp).unwrap();
+
+        // The rename fails (the target is a non-empty directory): the
+        // temporary file is removed.
+        fs::create_dir_all(domain.join("bob.xml/x")).unwrap();
+        assert!(store.save("example.com", "bob", &Acl::new()).is_err());
+        assert_eq!(files_in(&domain), ["alice.xml", "bob.xml"]);
+
+        // The domain directory cannot be created (a file is in the way).
+        fs::write(dir.0.join("acl/other.example"), b"").unwrap();
+        assert!(store.save("other.example", "carol", &Acl::new()).is_err());
+        assert_eq!(fs::read(dir.0.join("acl/other.example")).unwrap(), b"");
     }
 }

@@ -46,6 +46,19 @@ use serde::Deserialize;
 /// The largest configuration file read, in bytes.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
+/// The smallest `limits.max-head-bytes` accepted: the smallest request-head
+/// buffer hyper accepts (a smaller value could not be enforced).
+pub const MIN_HEAD_BYTES: usize = 8192;
+
+/// The longest `polling.max-interval-secs` accepted: 15 minutes, the
+/// longest interval of Exchange 2000 SP1's polling.
+pub const MAX_POLL_INTERVAL_SECS: u64 = 900;
+
+/// The protocol's shortest polling interval (1 minute). A smaller
+/// `polling.min-interval-secs` is accepted (tests poll every second) but
+/// reported by [`Config::warnings`].
+pub const MIN_POLL_INTERVAL_SECS: u64 = 60;
+
 /// Which part of RVP this process plays (draft §2, white paper "Routing").
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -468,11 +481,17 @@ impl Config {
             );
         }
         let m = &self.limits;
-        if m.max_head_bytes < 1024 || m.max_body_bytes < 1024 {
-            return invalid(
-                "limits",
-                "max-head-bytes and max-body-bytes must be at least 1024",
-            );
+        if m.max_head_bytes < MIN_HEAD_BYTES {
+            return Err(ConfigError::Invalid {
+                field: "limits.max-head-bytes",
+                reason: format!(
+                    "{} is below {MIN_HEAD_BYTES}, the smallest request-head buffer the HTTP layer (hyper) accepts",
+                    m.max_head_bytes
+                ),
+            });
+        }
+        if m.max_body_bytes < 1024 {
+            return invalid("limits.max-body-bytes", "must be at least 1024");
         }
         if m.max_connections == 0 || m.max_connections_per_ip == 0 || m.max_outbound_in_flight == 0
         {
@@ -488,11 +507,23 @@ impl Config {
             );
         }
         let p = &self.polling;
+        if p.max_interval_secs > MAX_POLL_INTERVAL_SECS {
+            return Err(ConfigError::Invalid {
+                field: "polling.max-interval-secs",
+                reason: format!(
+                    "{} s is longer than the 15 minutes ({MAX_POLL_INTERVAL_SECS} s) polling allows",
+                    p.max_interval_secs
+                ),
+            });
+        }
         if !(p.min_interval_secs >= 1 && p.min_interval_secs <= p.max_interval_secs) {
-            return invalid(
-                "polling",
-                "need 1 <= min-interval-secs <= max-interval-secs",
-            );
+            return Err(ConfigError::Invalid {
+                field: "polling.min-interval-secs",
+                reason: format!(
+                    "{} s: need 1 <= min-interval-secs <= max-interval-secs ({} s)",
+                    p.min_interval_secs, p.max_interval_secs
+                ),
+            });
         }
         if self.auth.nonce_lifetime_secs == 0 {
             return invalid("auth.nonce-lifetime-secs", "must be positive");
@@ -507,6 +538,22 @@ impl Config {
             return invalid("limits.directory-max-bytes", "must be 1 KiB to 4 GiB");
         }
         Ok(())
+    }
+
+    /// Settings that are valid but unusual, one sentence each, for the
+    /// operator's log ([`Server::bind`](crate::Server::bind) logs them as
+    /// warnings). Today: a polling minimum below one minute (meant for
+    /// tests; the protocol's interval is 1 to 15 minutes).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.polling.min_interval_secs < MIN_POLL_INTERVAL_SECS {
+            out.push(format!(
+                "polling.min-interval-secs = {} is below the protocol's 1 minute: clients may poll \
+                 every {} s (meant for tests)",
+                self.polling.min_interval_secs, self.polling.min_interval_secs
+            ));
+        }
+        out
     }
 
     /// The directory file.
@@ -768,6 +815,64 @@ max-connections-per-ip = 64
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn poll_intervals_outside_the_protocols_range_are_refused() {
+        let field = |text: &str| match Config::parse(text) {
+            Err(ConfigError::Invalid { field, reason }) => (field, reason),
+            other => panic!("{text}: {other:?}"),
+        };
+        // Longer than 15 minutes.
+        let (f, reason) = field("[polling]\nmax-interval-secs = 901");
+        assert_eq!(f, "polling.max-interval-secs");
+        assert!(reason.contains("15 minutes"), "{reason}");
+        assert_eq!(
+            field("[polling]\nmin-interval-secs = 1000\nmax-interval-secs = 1000").0,
+            "polling.max-interval-secs"
+        );
+        // Zero, or a minimum above the maximum.
+        assert_eq!(
+            field("[polling]\nmin-interval-secs = 0").0,
+            "polling.min-interval-secs"
+        );
+        let (f, reason) = field("[polling]\nmin-interval-secs = 600\nmax-interval-secs = 300");
+        assert_eq!(f, "polling.min-interval-secs");
+        assert!(reason.contains("300"), "{reason}");
+        // The bounds themselves are fine, and the default warns of nothing.
+        let c =
+            Config::parse("[polling]\nmin-interval-secs = 60\nmax-interval-secs = 900").unwrap();
+        assert_eq!(
+            (c.polling.min_interval_secs, c.polling.max_interval_secs),
+            (60, 900)
+        );
+        assert!(c.warnings().is_empty());
+        assert!(Config::default().warnings().is_empty());
+        // Below one minute: accepted (tests poll every second), with a warning.
+        let c = Config::parse("[polling]\nmin-interval-secs = 1").unwrap();
+        let w = c.warnings();
+        assert_eq!(w.len(), 1);
+        assert!(w[0].contains("min-interval-secs = 1"), "{w:?}");
+    }
+
+    #[test]
+    fn head_limit_below_hypers_minimum_is_refused() {
+        match Config::parse("[limits]\nmax-head-bytes = 4096") {
+            Err(ConfigError::Invalid { field, reason }) => {
+                assert_eq!(field, "limits.max-head-bytes");
+                assert!(reason.contains("8192"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let c = Config::parse("[limits]\nmax-head-bytes = 8192").unwrap();
+        assert_eq!(c.limits.max_head_bytes, MIN_HEAD_BYTES);
+        assert!(matches!(
+            Config::parse("[limits]\nmax-body-bytes = 10"),
+            Err(ConfigError::Invalid {
+                field: "limits.max-body-bytes",
+                ..
+            })
+        ));
     }
 
     #[test]

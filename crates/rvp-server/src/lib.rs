@@ -35,6 +35,43 @@
 //! block stays hidden, and librvp shows "could not be delivered" for `412`
 //! and `404` but nothing at all for a `403`).
 //!
+//! ## Access control: which request needs which right
+//! Rights are the draft's (§6.7.1), held on the *target* node (the
+//! Request-URI's principal) and decided by its ACL as `presence-model`
+//! evaluates it. The node's owner, authenticated, holds every right
+//! whatever the ACL says. A principal without a stored ACL has the default
+//! one: the owner all rights, everyone `read`, `list`, `send-to` and
+//! `presence`.
+//!
+//! | request | right needed | when it is missing |
+//! |---|---|---|
+//! | PROPFIND with `d:prop` (named properties) | `read` | `403` |
+//! | PROPFIND with `d:propname` (the names only) | `list` | `403` |
+//! | PROPFIND with `d:allprop`, or no body (names and values) | `read` and `list` | `403` |
+//! | the value of `state` (PROPFIND, SUBSCRIBE `207`, presence NOTIFYs) | `presence` | seen as `offline` (the block stays hidden) |
+//! | PROPPATCH | `write` | `403` |
+//! | SUBSCRIBE `pragma/notify` (a login) | `receive-from` | `403` |
+//! | SUBSCRIBE `update/propchange` with one's own URL as `Call-Back` | none | — |
+//! | SUBSCRIBE with any other `Call-Back` | `subscribe-others` (besides the above) | `403` |
+//! | SUBSCRIBE renewal (`Subscription-Id`) | being the subscriber | `403` |
+//! | UNSUBSCRIBE | being the subscriber, or `write` | `403` |
+//! | SUBSCRIPTIONS | `subscriptions` | `403` |
+//! | ACL without a body (read) | `readacl` | `403` |
+//! | ACL with a body (replace) | `writeacl` | `403` |
+//! | NOTIFY (message or notification) | `send-to`; each login's subscriber keeps `receive-from` | `412`, as for an offline principal (see above) |
+//! | POLL | being the principal whose polling login it is | `403` |
+//!
+//! The `list` right is the draft's "who is allowed to list properties":
+//! learning which properties a node has (`propname`, `allprop`) needs it;
+//! reading a property one names does not.
+//!
+//! ACLs are stored one file per principal under `data-dir` and written
+//! before they apply: an ACL write whose save fails answers `500` and the
+//! old ACL stays in force. A stored ACL that cannot be read or used does
+//! not fall back to the permissive default: the principal gets an empty
+//! ACL (owner only) and the server logs an error naming the file, until
+//! the owner writes a new ACL.
+//!
 //! ## Delivery
 //! NOTIFYs to a principal go to its logins' callbacks, unchanged. Presence
 //! changes go to each permitted watcher's `Call-Back`: a listener
@@ -117,7 +154,8 @@
 //!    `RVP-Poll-Interval: <seconds>` instead of `Call-Back`. The answer is
 //!    `200` with `Subscription-Id`, `Subscription-Lifetime` and the granted
 //!    `RVP-Poll-Interval` (clamped to `polling.min-interval-secs` ..=
-//!    `max-interval-secs`, 1 to 15 minutes by default).
+//!    `max-interval-secs`, 1 to 15 minutes by default; the configuration
+//!    refuses a maximum above 15 minutes).
 //! 2. What is sent to the principal is queued for that login (at most
 //!    `limits.max-queued-notifications`; beyond, the oldest is dropped and
 //!    counted). A queued message counts as accepted for `DeepOr`.
@@ -128,14 +166,35 @@
 //!    `RVP-Poll-Remaining: <n>` (poll again at once while it is not 0) and
 //!    `RVP-Poll-Dropped: <n>` when messages were lost. `204` when nothing
 //!    waits. Messages are kept until polled or until the login subscription
-//!    ends (lease or UNSUBSCRIBE).
+//!    ends (lease or UNSUBSCRIBE): then they are dropped, POLL with that id
+//!    answers `404`, and the login ends as any other (below).
+//! 4. Presence changes of principals the polling principal watches (with
+//!    its own URL as `Call-Back`, as clients do) are queued the same way,
+//!    with `Notification-Type: update/propchange`.
+//!
+//! ## Login end
+//! A login ends by UNSUBSCRIBE, by its subscription running out without a
+//! renewal, or by `limits.callback-failures` failed deliveries in a row.
+//! Each way, when the principal has no other login from the same client
+//! address, that client's view goes `offline` and watchers are told.
 //!
 //! ## Limits
 //! Request head (`431`) and body (`413`) sizes, a request read timeout
-//! (slow clients are cut off), connections in all and per peer address,
+//! (a stalled head is cut off; a stalled body gets `408` and the connection
+//! closes), connections in all and per peer address (closed at accept),
 //! subscriptions per principal, watchers per principal, properties per
-//! principal, queued notifications per polling login and per destination,
-//! requests in flight outbound, hop count: see [`config::LimitsConfig`].
+//! principal (`507`), queued notifications per polling login and per
+//! destination, requests in flight outbound, hop count (`508`): see
+//! [`config::LimitsConfig`] and the README's table of every key.
+//!
+//! The per-principal subscription limits answer SUBSCRIBE with
+//! `507 Insufficient Storage` (WebDAV's answer to a quota, RFC 4918
+//! §11.5; the draft names none), so a client can tell them from an ACL
+//! denial (`403`) and from a full server (`503`): the reason phrase is
+//! `Subscription Limit Reached` (the requester holds
+//! `max-subscriptions-per-principal`) or `Watcher Limit Reached` (the
+//! target has `max-watchers-per-principal` watchers and logins), and a
+//! `text/plain` body says which limit and how to get under it.
 //!
 //! ## Feature `fuzzing`
 //! Off by default and **unstable**: `fuzzing::Harness` drives the

@@ -140,6 +140,9 @@ fn domain_names(config: &Config) -> String {
 /// run would serve, without writing anything (the demo directory of the embedded default
 /// is created by the first real run, not by a check).
 fn check_config(config: &Config) -> ExitCode {
+    for warning in config.warnings() {
+        println!("warning: {warning}");
+    }
     let path = config.directory_path();
     let principals = if path.exists() {
         match FileDirectory::open_with_limits(&path, config.directory_limits()) {

@@ -26,8 +26,9 @@ use crate::directory::Directory;
 use crate::handler;
 use crate::state::{Environment, Shared};
 
-/// The smallest request-head buffer hyper accepts.
-const MIN_HEAD_BUFFER: usize = 8192;
+/// The smallest request-head buffer hyper accepts (the configuration
+/// refuses smaller limits).
+const MIN_HEAD_BUFFER: usize = crate::config::MIN_HEAD_BYTES;
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -78,6 +79,9 @@ impl Server {
     /// Binds the configured listen addresses. A port of 0 picks a free
     /// port; [`local_addrs`](Self::local_addrs) tells which.
     pub async fn bind(config: Config, directory: Arc<dyn Directory>) -> Result<Self, StartError> {
+        for warning in config.warnings() {
+            tracing::warn!("configuration: {warning}");
+        }
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.clone(),
             source,

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use im_url::{NodePath, NodeUrl};
 use presence_model::{
-    CredentialKind, Event, NotificationType, Origin, PresenceState, PrincipalId, Requester,
+    Acl, CredentialKind, Event, NotificationType, Origin, PresenceState, PrincipalId, Requester,
     StateUpdate, SubscriptionId,
 };
 use rvp_codec::header::{HopCount, RVP_FROM_PRINCIPAL, RVP_HOP_COUNT, RVP_NOTIFICATIONS_VERSION};
@@ -240,15 +240,24 @@ impl Shared {
             return;
         }
         model.core.register(now, id.clone());
-        match self.acls.load(&self.names, &entry.domain, &entry.alias) {
-            Ok(Some(acl)) => {
-                let owner = Requester::new(id.clone(), CredentialKind::Internal);
-                if let Err(e) = model.core.set_acl(now, &owner, &id, acl) {
-                    tracing::warn!(principal = %id.as_str(), error = %e, "stored ACL refused");
-                }
+        let owner = Requester::new(id.clone(), CredentialKind::Internal);
+        let refused = match self.acls.load(&self.names, &entry.domain, &entry.alias) {
+            Ok(Some(acl)) => model
+                .core
+                .set_acl(now, &owner, &id, acl)
+                .err()
+                .map(|e| format!("stored ACL refused: {e}")),
+            Ok(None) => None,
+            Err(e) => Some(format!("stored ACL unreadable: {e}")),
+        };
+        if let Some(reason) = refused {
+            // Fail closed (see the acl_store module docs): the stored ACL may
+            // hold a block list, so the permissive default must not replace
+            // it. Only the owner keeps rights until the ACL is rewritten.
+            tracing::error!(principal = %id.as_str(), %reason, "using an empty ACL (owner only) until the owner writes a new one");
+            if let Err(e) = model.core.set_acl(now, &owner, &id, Acl::new()) {
+                tracing::error!(principal = %id.as_str(), error = %e, "the empty ACL was refused");
             }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(principal = %id.as_str(), error = %e, "stored ACL unreadable"),
         }
     }
 
@@ -276,15 +285,22 @@ impl Shared {
     /// released). Call after every change to the core.
     pub(crate) fn after_change(self: &Arc<Self>, mut model: MutexGuard<'_, Model>) {
         let mut events = Vec::new();
+        let mut now = None;
+        // Ending an expired login changes the core again (its view goes
+        // offline), which queues more events: drain until none is left.
         while let Some(e) = model.core.poll_event() {
-            events.push(e);
-        }
-        for e in &events {
-            if let Event::SubscriptionExpired(x) = e
+            if let Event::SubscriptionExpired(x) = &e
                 && x.notification_type == NotificationType::PragmaNotify
+                && let Some(login) = model.logins.remove(&x.subscription)
             {
-                model.logins.remove(&x.subscription);
+                // As UNSUBSCRIBE and a dead callback do: watchers must not go
+                // on seeing online a principal that can no longer receive
+                // messages (a polling login's queue goes with it).
+                tracing::info!(principal = %login.principal.as_str(), id = x.subscription.get(), "login subscription expired: login ended");
+                let now = *now.get_or_insert_with(|| self.clock.now());
+                end_login(&mut model, now, x.subscription, &login);
             }
+            events.push(e);
         }
         drop(model);
         self.wake.notify_one();

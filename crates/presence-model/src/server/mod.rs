@@ -395,6 +395,34 @@ impl Server {
         acl: Acl,
     ) -> Result<(), SetAclError> {
         self.handle_timeout(now);
+        let idx = self.acl_write_checked(requester, principal, &acl)?;
+        let old = std::mem::replace(&mut self.hosted_mut(idx).acl, acl);
+        let published = self.hosted(idx).published.clone();
+        self.fan_out(idx, Some(&old), &published, &published);
+        Ok(())
+    }
+
+    /// Whether [`set_acl`](Self::set_acl) would accept `acl` from
+    /// `requester` (the node is hosted, `writeacl` is held, the ACL is valid
+    /// and within the limits), without changing anything. A server that
+    /// persists ACLs checks with this, saves, and only then applies, so a
+    /// failed save leaves the old ACL in force.
+    pub fn check_set_acl(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+        acl: &Acl,
+    ) -> Result<(), SetAclError> {
+        self.acl_write_checked(requester, principal, acl)
+            .map(|_| ())
+    }
+
+    fn acl_write_checked(
+        &self,
+        requester: &Requester,
+        principal: &PrincipalId,
+        acl: &Acl,
+    ) -> Result<u32, SetAclError> {
         let idx = self.check(requester, principal, Rights::WRITE_ACL)?;
         acl.validate()?;
         if acl.aces().len() > self.config.limits.max_aces {
@@ -404,10 +432,7 @@ impl Server {
             }
             .into());
         }
-        let old = std::mem::replace(&mut self.hosted_mut(idx).acl, acl);
-        let published = self.hosted(idx).published.clone();
-        self.fan_out(idx, Some(&old), &published, &published);
-        Ok(())
+        Ok(idx)
     }
 
     /// PROPPATCH of `state` on `principal` (requires `write`). See the type

@@ -577,6 +577,44 @@ fn blocked_watcher_sees_offline_and_acl_changes_notify() {
 }
 
 #[test]
+fn check_set_acl_decides_as_set_acl_without_changing_anything() {
+    let mut f = fx();
+    let (t0, a, b) = (f.t0, f.alice.clone(), f.bob.clone());
+    let mut block = Acl::default_for(&a);
+    block.push(Ace::deny(
+        AcePrincipal::Principal(b.clone()),
+        Rights::SEND_TO,
+    ));
+    assert_eq!(f.srv.check_set_acl(&rq(&a), &a, &block), Ok(()));
+    // Nothing changed: bob may still send.
+    assert_eq!(f.srv.may_send_to(&rq(&b), &a), Ok(true));
+    assert_eq!(f.srv.acl(&rq(&a), &a).map(|x| x.aces().len()), Ok(2));
+    // Refusals are the ones set_acl would give.
+    let denied = f.srv.check_set_acl(&rq(&b), &a, &block).unwrap_err();
+    assert_eq!(denied.status(), 401);
+    assert_eq!(
+        f.srv.set_acl(t0, &rq(&b), &a, block.clone()).unwrap_err(),
+        denied
+    );
+    let bad = Acl::from_aces(vec![Ace {
+        credentials: Credentials::NONE,
+        ..Ace::grant(AcePrincipal::AllPrincipals, Rights::READ)
+    }]);
+    assert_eq!(
+        f.srv.check_set_acl(&rq(&a), &a, &bad).unwrap_err().status(),
+        400
+    );
+    let unknown = PrincipalId::from("http://example.com/instmsg/aliases/nobody");
+    assert_eq!(
+        f.srv
+            .check_set_acl(&rq(&a), &unknown, &block)
+            .unwrap_err()
+            .status(),
+        404
+    );
+}
+
+#[test]
 fn invisible_is_offline_to_watchers_but_not_to_owner() {
     let mut f = fx();
     let (t0, a, b) = (f.t0, f.alice.clone(), f.bob.clone());

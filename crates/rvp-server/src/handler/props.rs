@@ -1,5 +1,7 @@
 //! PROPFIND, PROPPATCH and ACL.
 
+use presence_model::Rights;
+
 use super::*;
 
 /// PROPFIND (Depth 0 only).
@@ -15,16 +17,43 @@ pub(super) fn propfind(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         Err(e) => return Err(Failure::bad(e.to_string())),
     }
     let wanted = match parse_body(ctx)? {
+        // An empty body asks for every property (RFC 4918 §9.1).
         None => PropFind::AllProp,
         Some(XmlBody::PropFind(p)) => p,
         Some(_) => return Err(Failure::bad("PROPFIND body must be a propfind document")),
     };
+    // Reading named values needs `read`; learning which properties the node
+    // has is listing them (`list`, draft §6.7.1): `propname` needs `list`
+    // alone, `allprop` (names and values) both.
+    let (needed, what) = match &wanted {
+        PropFind::Prop(_) => (Rights::READ, "read"),
+        PropFind::PropName => (Rights::LIST, "list"),
+        _ => (Rights::READ | Rights::LIST, "read and list"),
+    };
     let mut model = ctx.shared.lock();
+    let allowed = model
+        .core
+        .may(requester, &ctx.target, needed)
+        .map_err(|e| model_error(e.status(), e))?;
+    if !allowed {
+        drop(model);
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            format!("PROPFIND of these properties needs the {what} right"),
+        ));
+    }
+    let stored = model.props.get(&ctx.target).cloned().unwrap_or_default();
+    if matches!(wanted, PropFind::PropName) {
+        drop(model);
+        return Ok(xml_response(
+            StatusCode::MULTI_STATUS,
+            property_names(ctx, &stored),
+        ));
+    }
     let state = model
         .core
         .presence_for(ctx.now, requester, &ctx.target)
         .map_err(|e| model_error(e.status(), e))?;
-    let stored = model.props.get(&ctx.target).cloned().unwrap_or_default();
     ctx.shared.after_change(model);
     let entry = &ctx.entry;
     let lookup = |name: &PropName| -> Option<Property> {
@@ -68,6 +97,30 @@ pub(super) fn propfind(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
         StatusCode::MULTI_STATUS,
         multistatus(ctx, found, missing),
     ))
+}
+
+/// A `propname` answer: the names of the properties the node has, under a
+/// `200` propstat, without values.
+fn property_names(ctx: &Ctx<'_>, stored: &[Property]) -> Bytes {
+    let mut names = vec![PropName::State, PropName::DisplayName];
+    if ctx.entry.email.is_some() {
+        names.push(PropName::Email);
+    }
+    for p in stored {
+        if !names.contains(&p.name()) {
+            names.push(p.name());
+        }
+    }
+    MultiStatus {
+        responses: vec![StatusResponse {
+            href: ctx.target.as_str().to_owned(),
+            propstats: vec![PropStat {
+                props: names.into_iter().map(PropEntry::Name).collect(),
+                status: PropStatus::new(StatusCode::OK),
+            }],
+        }],
+    }
+    .to_bytes()
 }
 
 /// PROPPATCH: the leased state (with its view) and other properties.
@@ -193,19 +246,28 @@ pub(super) fn acl(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             let acl = acl_store::from_wire(&shared.names, &doc)
                 .map_err(|e| Failure::bad(e.to_string()))?;
             let mut model = shared.lock();
+            // Checked, saved, and only then applied: an ACL that cannot be
+            // saved is never in force (the client is told 500 and the old
+            // ACL stays, in memory and on disk). Saved while holding the lock
+            // so concurrent writes land in order.
             model
                 .core
-                .set_acl(ctx.now, requester, &ctx.target, acl.clone())
+                .check_set_acl(requester, &ctx.target, &acl)
                 .map_err(|e| model_error(e.status(), e))?;
-            // Persist while holding the lock so concurrent writes land in order.
-            let saved = shared.acls.save(&ctx.entry.domain, &ctx.entry.alias, &acl);
-            shared.after_change(model);
-            saved.map_err(|e| {
-                Failure::new(
+            if let Err(e) = shared.acls.save(&ctx.entry.domain, &ctx.entry.alias, &acl) {
+                drop(model);
+                tracing::error!(principal = %ctx.target.as_str(), error = %e, "saving an ACL failed: the old ACL stays in force");
+                return Err(Failure::new(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     format!("saving the ACL: {e}"),
-                )
-            })?;
+                ));
+            }
+            let applied = model
+                .core
+                .set_acl(ctx.now, requester, &ctx.target, acl)
+                .map_err(|e| model_error(e.status(), e));
+            shared.after_change(model);
+            applied?;
             Ok(empty(StatusCode::OK))
         }
         Some(_) => Err(Failure::bad("ACL body must be an rvpacl document")),

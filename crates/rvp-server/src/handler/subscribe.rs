@@ -68,20 +68,23 @@ pub(super) fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
     };
     let origin = origin_of(ctx.peer.ip());
     let mut model = shared.lock();
-    let subscribed = model
-        .core
-        .subscribe(
-            ctx.now,
-            requester,
-            SubscribeRequest {
-                target: ctx.target.clone(),
-                notification_type: kind,
-                callback: callback.clone(),
-                lifetime: asked,
-                origin: Some(origin),
-            },
-        )
-        .map_err(|e| model_error(e.status(), e))?;
+    let subscribed = match model.core.subscribe(
+        ctx.now,
+        requester,
+        SubscribeRequest {
+            target: ctx.target.clone(),
+            notification_type: kind,
+            callback: callback.clone(),
+            lifetime: asked,
+            origin: Some(origin),
+        },
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            drop(model);
+            return limit_reached(ctx, &e).ok_or_else(|| model_error(e.status(), e));
+        }
+    };
     let granted = subscribed.lifetime.duration;
     match kind {
         NotificationType::PragmaNotify => {
@@ -128,6 +131,50 @@ pub(super) fn subscribe(ctx: &Ctx<'_>, requester: &Requester) -> Outcome {
             ))
         }
     }
+}
+
+/// Reason phrase of the answer to a SUBSCRIBE refused because the
+/// subscriber holds `limits.max-subscriptions-per-principal` subscriptions.
+const SUBSCRIPTION_LIMIT_PHRASE: &str = "Subscription Limit Reached";
+/// Reason phrase of the answer to a SUBSCRIBE refused because the node has
+/// `limits.max-watchers-per-principal` watchers and logins.
+const WATCHER_LIMIT_PHRASE: &str = "Watcher Limit Reached";
+
+/// The answer to a SUBSCRIBE refused by a per-principal limit, or `None`
+/// for any other refusal: `507 Insufficient Storage` (WebDAV's answer to a
+/// quota, RFC 4918 §11.5, as for too many properties), so a client can tell
+/// it from an ACL denial (`403`) and from a full server (`503`), with a
+/// reason phrase naming the limit and a `text/plain` body explaining it.
+fn limit_reached(ctx: &Ctx<'_>, e: &presence_model::SubscribeError) -> Option<Response<Bytes>> {
+    let (phrase, text) = match e {
+        presence_model::SubscribeError::TooManyHeld { subscriber, max } => (
+            SUBSCRIPTION_LIMIT_PHRASE,
+            format!(
+                "{} already holds {max} subscriptions, the most allowed \
+                 (limits.max-subscriptions-per-principal); cancel one first\n",
+                subscriber.as_str()
+            ),
+        ),
+        presence_model::SubscribeError::TooManyWatchers { principal, max } => (
+            WATCHER_LIMIT_PHRASE,
+            format!(
+                "{} already has {max} subscribers, the most allowed \
+                 (limits.max-watchers-per-principal)\n",
+                principal.as_str()
+            ),
+        ),
+        _ => return None,
+    };
+    tracing::info!(peer = %ctx.peer, target = %ctx.target.as_str(), reason = %text.trim_end(), "SUBSCRIBE refused: limit reached");
+    let mut r = Response::new(Bytes::from(text));
+    *r.status_mut() = StatusCode::INSUFFICIENT_STORAGE;
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r.extensions_mut()
+        .insert(hyper::ext::ReasonPhrase::from_static(phrase.as_bytes()));
+    Some(r)
 }
 
 fn poll_interval(ctx: &Ctx<'_>, v: &HeaderValue) -> Result<Duration, Failure> {

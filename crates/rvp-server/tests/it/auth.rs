@@ -230,3 +230,85 @@ async fn from_principal_must_be_the_authenticated_principal() {
         .await;
     assert_eq!(r.status, 403);
 }
+
+/// Alice's PROPFIND credentials for `algorithm` (`MD5` or `SHA-256`).
+fn propfind_auth_with(algorithm: &str, password: &str, nonce: &str) -> String {
+    digest_header_with(
+        algorithm,
+        "alice",
+        "example.com",
+        password,
+        "PROPFIND",
+        "/instmsg/aliases/alice",
+        nonce,
+        1,
+        &cnonce(),
+    )
+}
+
+/// The nonce of the SHA-256 challenge of a 401.
+fn sha256_nonce(r: &rvp_codec::Response) -> String {
+    let sha = r
+        .headers
+        .get_all("www-authenticate")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.contains("SHA-256"))
+        .expect("a SHA-256 challenge");
+    sha.split("nonce=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn sha256_digest_logs_in_when_offered() {
+    let config = format!("{CONFIG}[auth]\noffer-sha256 = true\n");
+    let server = TestServer::start(&config, users("example.com", &["alice"])).await;
+    // The right password under SHA-256, answering the SHA-256 challenge on
+    // the same connection: 207.
+    let mut s = TcpStream::connect(server.addr).await.unwrap();
+    s.write_all(propfind(None).as_bytes()).await.unwrap();
+    let first = read_response(&mut s).await;
+    assert_eq!(first.status, 401);
+    let nonce = sha256_nonce(&first);
+    let auth = propfind_auth_with("SHA-256", &password("alice"), &nonce);
+    s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+    let r = read_response(&mut s).await;
+    assert_eq!(r.status, 207, "{r:?}");
+    assert!(body_text(&r.body).contains("alice (test)"), "{r:?}");
+    // The same credentials again: a replay.
+    let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
+    assert_eq!(r.status, 401);
+    // A wrong password under SHA-256: 401, not stale.
+    let r = raw(server.addr, propfind(None).as_bytes()).await;
+    let nonce = sha256_nonce(&r);
+    let wrong = propfind_auth_with("SHA-256", "wrong", &nonce);
+    let r = raw(server.addr, propfind(Some(&wrong)).as_bytes()).await;
+    assert_eq!(r.status, 401);
+    assert!(!header(&r, "www-authenticate").contains("stale=true"));
+    // An MD5 hash sent as SHA-256 does not verify.
+    let r = raw(server.addr, propfind(None).as_bytes()).await;
+    let nonce = sha256_nonce(&r);
+    let md5_as_sha = propfind_auth_with("MD5", &password("alice"), &nonce)
+        .replace("algorithm=\"MD5\"", "algorithm=\"SHA-256\"");
+    let r = raw(server.addr, propfind(Some(&md5_as_sha)).as_bytes()).await;
+    assert_eq!(r.status, 401);
+}
+
+#[tokio::test]
+async fn sha256_digest_is_refused_when_not_offered() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let (mut s, nonce, _) = challenge(server.addr).await;
+    let auth = propfind_auth_with("SHA-256", &password("alice"), &nonce);
+    s.write_all(propfind(Some(&auth)).as_bytes()).await.unwrap();
+    let r = read_response(&mut s).await;
+    assert_eq!(r.status, 401, "SHA-256 is off by default (librvp)");
+    // The same password under MD5 on the same nonce logs in.
+    let auth = propfind_auth_with("MD5", &password("alice"), &nonce);
+    let r = raw(server.addr, propfind(Some(&auth)).as_bytes()).await;
+    assert_eq!(r.status, 207);
+}

@@ -10,6 +10,7 @@ mod acl;
 mod auth;
 mod binary;
 mod fake_dns;
+mod limits;
 mod outbound;
 mod protocol;
 mod routing;

@@ -223,6 +223,18 @@ async fn subscription_expiry_and_librvp_renewal() {
     // Without renewals everything expires.
     tokio::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(bob.message("alice", "gone", "DeepOr").await.status, 412);
+    // Her login ended with it: she reads offline although her presence lease
+    // (1200 s) has not run out.
+    let r = bob
+        .send(
+            "PROPFIND",
+            "alice",
+            &[("Depth", "0")],
+            &xml_doc("<d:propfind><d:prop><r:state/></d:prop></d:propfind>"),
+        )
+        .await;
+    assert_eq!(r.status, 207);
+    assert!(body_text(&r.body).contains("<r:offline/>"), "{r:?}");
     let r = alice
         .send(
             "SUBSCRIBE",
@@ -285,4 +297,263 @@ async fn polling_login_queues_until_polled() {
         .send("POLL", "alice", &[("Subscription-Id", &id)], b"")
         .await;
     assert_eq!(r.status, 403);
+}
+
+/// A login SUBSCRIBE with a callback and the lifetime asked.
+async fn login_for(peer: &Peer, callback: &str, lifetime: &str) -> String {
+    let alias = peer.alias.clone();
+    let r = peer
+        .send(
+            "SUBSCRIBE",
+            &alias,
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", lifetime),
+                ("Call-Back", callback),
+            ],
+            b"",
+        )
+        .await;
+    assert_eq!(r.status, 200, "login SUBSCRIBE");
+    header(&r, "subscription-id")
+}
+
+/// A polling login SUBSCRIBE; returns (id, granted interval).
+async fn polling_login(peer: &Peer, interval: &str, lifetime: &str) -> (String, String) {
+    let alias = peer.alias.clone();
+    let r = peer
+        .send(
+            "SUBSCRIBE",
+            &alias,
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", lifetime),
+                ("RVP-Poll-Interval", interval),
+            ],
+            b"",
+        )
+        .await;
+    assert_eq!(r.status, 200, "polling login");
+    (
+        header(&r, "subscription-id"),
+        header(&r, "rvp-poll-interval"),
+    )
+}
+
+async fn poll(peer: &Peer, id: &str) -> rvp_codec::Response {
+    let alias = peer.alias.clone();
+    peer.send("POLL", &alias, &[("Subscription-Id", id)], b"")
+        .await
+}
+
+/// When a login subscription runs out (no renewal), the login ends as an
+/// UNSUBSCRIBE ends it: the principal's watchers are told she went offline,
+/// and messages get 412.
+#[tokio::test]
+async fn login_expiry_tells_watchers_offline() {
+    let config = format!("{CONFIG}[leases]\nsubscription-min-secs = 1\n");
+    let server = TestServer::start(&config, users("example.com", &["alice", "bob"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let alice_cb = Listener::start().await;
+    let mut bob_cb = Listener::start().await;
+    bob.login(&bob_cb.url).await;
+    assert_eq!(bob.watch("alice").await.status, 207);
+    // Alice's login asks 2 s; her presence lease is 1200 s.
+    login_for(&alice, &alice_cb.url, "2").await;
+    assert_eq!(alice.set_state("online").await.status, 207);
+    bob_cb.next_with("<r:online/>").await;
+    assert_eq!(bob.message("alice", "here", "DeepOr").await.status, 200);
+    let started = std::time::Instant::now();
+    let offline = bob_cb.next_with("<r:offline/>").await;
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(body_text(&offline.body).contains(&alice.url));
+    assert_eq!(bob.message("alice", "gone", "DeepOr").await.status, 412);
+}
+
+/// SingleHop answers once routed, without waiting for a callback that never
+/// answers; DeepOr and DeepAnd wait for it and answer 412 when it does not
+/// accept (timeout or error).
+#[tokio::test]
+async fn single_hop_does_not_wait_for_a_hung_callback() {
+    let config = format!("{CONFIG}[limits]\noutbound-timeout-secs = 3\ncallback-failures = 10\n");
+    let server = TestServer::start(&config, users("example.com", &["alice", "bob", "carol"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let carol = Peer::new("carol", "example.com", server.addr);
+    // Bob's only login never answers.
+    let hung = SilentListener::start().await;
+    login_for(&bob, &hung.url, "600").await;
+    let started = std::time::Instant::now();
+    assert_eq!(
+        alice.message("bob", "single", "SingleHop").await.status,
+        200
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "SingleHop waited {:?}",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    assert_eq!(alice.message("bob", "deep-or", "DeepOr").await.status, 412);
+    assert!(
+        started.elapsed() >= Duration::from_millis(2500),
+        "DeepOr answered after {:?}, before the callback timed out",
+        started.elapsed()
+    );
+    assert_eq!(
+        alice.message("bob", "deep-and", "DeepAnd").await.status,
+        412
+    );
+    assert!(hung.accepted.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    // Carol's only login answers 500 at once.
+    let failing = Listener::start().await;
+    failing
+        .fail
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    login_for(&carol, &failing.url, "600").await;
+    let started = std::time::Instant::now();
+    assert_eq!(
+        alice.message("carol", "single", "SingleHop").await.status,
+        200
+    );
+    assert_eq!(
+        alice.message("carol", "deep-or", "DeepOr").await.status,
+        412
+    );
+    assert_eq!(
+        alice.message("carol", "deep-and", "DeepAnd").await.status,
+        412
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "a 500 is not waited out: {:?}",
+        started.elapsed()
+    );
+}
+
+/// DeepAnd answers 200 when every login of the principal accepts.
+#[tokio::test]
+async fn deep_and_when_every_login_accepts() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice", "bob"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let mut one = Listener::start().await;
+    let mut two = Listener::start().await;
+    bob.login(&one.url).await;
+    login_for(&bob, &two.url, "600").await;
+    assert_eq!(alice.message("bob", "to both", "DeepAnd").await.status, 200);
+    // Both were delivered before the answer (DeepAnd waits for every login).
+    one.next_with("to both").await;
+    two.next_with("to both").await;
+    assert_eq!(alice.message("bob", "either", "DeepOr").await.status, 200);
+    one.next_with("either").await;
+    two.next_with("either").await;
+    // One login starts failing: DeepAnd no longer holds, DeepOr still does.
+    two.fail.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert_eq!(alice.message("bob", "and", "DeepAnd").await.status, 412);
+    assert_eq!(alice.message("bob", "or", "DeepOr").await.status, 200);
+}
+
+#[tokio::test]
+async fn polling_interval_is_clamped_to_fifteen_minutes() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    for (asked, granted) in [
+        ("3600", "900"),
+        ("901", "900"),
+        ("900", "900"),
+        ("300", "300"),
+    ] {
+        assert_eq!(
+            polling_login(&alice, asked, "600").await.1,
+            granted,
+            "{asked}"
+        );
+    }
+    let r = alice
+        .send(
+            "SUBSCRIBE",
+            "alice",
+            &[
+                ("Notification-Type", "pragma/notify"),
+                ("Subscription-Lifetime", "600"),
+                ("RVP-Poll-Interval", "soon"),
+            ],
+            b"",
+        )
+        .await;
+    assert_eq!(r.status, 400);
+}
+
+/// Queued messages live as long as the polling login: UNSUBSCRIBE or the
+/// end of its lifetime drops them, and a new login starts empty.
+#[tokio::test]
+async fn polling_queue_is_dropped_when_the_login_ends() {
+    let config = format!("{CONFIG}[leases]\nsubscription-min-secs = 1\n");
+    let server = TestServer::start(&config, users("example.com", &["alice", "bob"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let (id, _) = polling_login(&alice, "60", "600").await;
+    for text in ["one", "two"] {
+        assert_eq!(bob.message("alice", text, "DeepOr").await.status, 200);
+    }
+    let r = alice
+        .send("UNSUBSCRIBE", "alice", &[("Subscription-Id", &id)], b"")
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(poll(&alice, &id).await.status, 404);
+    assert_eq!(bob.message("alice", "three", "DeepOr").await.status, 412);
+    let (again, _) = polling_login(&alice, "60", "600").await;
+    let r = poll(&alice, &again).await;
+    assert_eq!(r.status, 204, "nothing carried over: {r:?}");
+
+    // The lifetime runs out.
+    assert_eq!(
+        alice
+            .send("UNSUBSCRIBE", "alice", &[("Subscription-Id", &again)], b"")
+            .await
+            .status,
+        200
+    );
+    let (short, _) = polling_login(&alice, "60", "1").await;
+    assert_eq!(bob.message("alice", "four", "DeepOr").await.status, 200);
+    tokio::time::sleep(Duration::from_millis(1600)).await;
+    assert_eq!(poll(&alice, &short).await.status, 404);
+    assert_eq!(bob.message("alice", "five", "DeepOr").await.status, 412);
+}
+
+/// Presence changes of a watched principal reach a polling login (its
+/// `Call-Back` is the principal's own URL, so they are queued like messages).
+#[tokio::test]
+async fn presence_changes_reach_a_polling_login() {
+    let server = TestServer::start(CONFIG, users("example.com", &["alice", "bob"])).await;
+    let alice = Peer::new("alice", "example.com", server.addr);
+    let bob = Peer::new("bob", "example.com", server.addr);
+    let (id, _) = polling_login(&alice, "60", "600").await;
+    let r = alice.watch("bob").await;
+    assert_eq!(r.status, 207);
+    assert!(body_text(&r.body).contains("<r:offline/>"));
+    assert_eq!(bob.set_state("busy").await.status, 207);
+    // Delivery to the queue runs after the PROPPATCH's answer.
+    let deadline = std::time::Instant::now() + WAIT;
+    let r = loop {
+        let r = poll(&alice, &id).await;
+        if r.status == 200 {
+            break r;
+        }
+        assert_eq!(r.status, 204);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no notification queued"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(header(&r, "notification-type"), "update/propchange");
+    assert_eq!(header(&r, "rvp-from-principal"), bob.url);
+    let text = body_text(&r.body);
+    assert!(text.contains("propnotification"), "{text}");
+    assert!(text.contains("<r:busy/>"), "{text}");
+    assert!(text.contains(&bob.url), "{text}");
+    assert_eq!(header(&r, "rvp-poll-remaining"), "0");
 }

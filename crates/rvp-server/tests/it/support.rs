@@ -541,3 +541,63 @@ impl Listener {
 pub fn body_text(b: &Bytes) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
+
+/// A callback listener that accepts connections and reads them but never
+/// answers (a client that hangs): deliveries to it end by the outbound
+/// timeout.
+pub struct SilentListener {
+    pub url: String,
+    /// Connections accepted so far.
+    pub accepted: Arc<AtomicU32>,
+}
+
+impl SilentListener {
+    pub async fn start() -> Self {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let accepted = Arc::new(AtomicU32::new(0));
+        let count = Arc::clone(&accepted);
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = l.accept().await {
+                count.fetch_add(1, Ordering::Relaxed);
+                tokio::spawn(async move {
+                    let mut chunk = [0u8; 8192];
+                    while let Ok(n) = s.read(&mut chunk).await {
+                        if n == 0 {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        Self { url, accepted }
+    }
+}
+
+/// A Digest `qop=auth` Authorization header value for `algorithm` (`MD5`
+/// as in RFC 2617, or `SHA-256` as in RFC 7616), in librvp's parameter
+/// order.
+#[allow(clippy::too_many_arguments)]
+pub fn digest_header_with(
+    algorithm: &str,
+    user: &str,
+    realm: &str,
+    password: &str,
+    method: &str,
+    uri: &str,
+    nonce: &str,
+    nc: u32,
+    cnonce: &str,
+) -> String {
+    let h = |s: String| match algorithm {
+        "SHA-256" => hex(&sha2::Sha256::digest(s.as_bytes())),
+        _ => md5_hex(&s),
+    };
+    let ha1 = h(format!("{user}:{realm}:{password}"));
+    let ha2 = h(format!("{method}:{uri}"));
+    let nc = format!("{nc:08x}");
+    let response = h(format!("{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}"));
+    format!(
+        "Digest username=\"{user}\", realm=\"{realm}\", qop=\"auth\", algorithm=\"{algorithm}\", uri=\"{uri}\", nonce=\"{nonce}\", nc={nc}, cnonce=\"{cnonce}\", response=\"{response}\""
+    )
+}
