@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 
 use super::MimeError;
-use super::field::{Field, FieldName, FieldValue, has_control, is_token, trim_ows, trim_ows_end};
+use super::field::{
+    Field, FieldName, FieldValue, has_control, is_tchar, is_token, trim_ows, trim_ows_end,
+};
 use crate::Config;
 
 /// One header field as scanned: name and value borrowed from the payload (the value is
@@ -15,9 +17,97 @@ pub(crate) struct RawField<'a> {
     pub(crate) value: Cow<'a, str>,
     /// 1-based line number of the field's first line.
     pub(crate) line: usize,
+    /// Which of the fields the decoders look up by name this one is, found once when
+    /// the block is scanned ([`Known::Other`] for any other name, and once taken).
+    pub(crate) known: Known,
 }
 
-impl RawField<'_> {
+/// The field names the payload decoders take from every block, recognised once per
+/// field when it is scanned, so that taking one compares a byte per field instead of
+/// the names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Known {
+    MimeVersion,
+    ContentType,
+    ImFormat,
+    SessionId,
+    TypingUser,
+    Other,
+}
+
+impl Known {
+    /// The name as the decoders spell it (for errors).
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            Known::MimeVersion => "MIME-Version",
+            Known::ContentType => "Content-Type",
+            Known::ImFormat => "X-MMS-IM-Format",
+            Known::SessionId => "Session-Id",
+            Known::TypingUser => "TypingUser",
+            Known::Other => "",
+        }
+    }
+
+    /// Classifies a field name (a token), ignoring ASCII case. A token holds no byte
+    /// that differs by `0x20` from a letter, a digit or `-` except the other case of
+    /// the letter (the bytes below `0x20` are not token characters), so setting `0x20`
+    /// in every byte folds exactly the letters; the known names hold only letters and
+    /// `-`.
+    fn of(name: &str) -> Known {
+        /// The first eight bytes (`prefix`) and last eight bytes (`suffix`) of `name`,
+        /// with `0x20` set in every byte; the two overlap for names shorter than 16.
+        fn folded(name: &[u8]) -> Option<(u64, u64)> {
+            let first: [u8; 8] = name.get(..8)?.try_into().ok()?;
+            let last: [u8; 8] = name.get(name.len().checked_sub(8)?..)?.try_into().ok()?;
+            const FOLD: u64 = 0x2020_2020_2020_2020;
+            Some((
+                u64::from_le_bytes(first) | FOLD,
+                u64::from_le_bytes(last) | FOLD,
+            ))
+        }
+        const fn key(s: &str) -> (u64, u64) {
+            let b = s.as_bytes();
+            let n = b.len();
+            let mut first = [0u8; 8];
+            let mut last = [0u8; 8];
+            let mut i = 0;
+            while i < 8 {
+                first[i] = b[i].to_ascii_lowercase();
+                last[i] = b[n - 8 + i].to_ascii_lowercase();
+                i += 1;
+            }
+            (u64::from_le_bytes(first), u64::from_le_bytes(last))
+        }
+        const MIME_VERSION: (u64, u64) = key("MIME-Version");
+        const CONTENT_TYPE: (u64, u64) = key("Content-Type");
+        const IM_FORMAT: (u64, u64) = key("X-MMS-IM-Format");
+        const SESSION_ID: (u64, u64) = key("Session-Id");
+        const TYPING_USER: (u64, u64) = key("TypingUser");
+        let Some(k) = folded(name.as_bytes()) else {
+            return Known::Other;
+        };
+        match name.len() {
+            12 if k == MIME_VERSION => Known::MimeVersion,
+            12 if k == CONTENT_TYPE => Known::ContentType,
+            15 if k == IM_FORMAT => Known::ImFormat,
+            10 if k == SESSION_ID => Known::SessionId,
+            10 if k == TYPING_USER => Known::TypingUser,
+            _ => Known::Other,
+        }
+    }
+}
+
+impl<'a> RawField<'a> {
+    /// A scanned field (`name` a token, or the lenient `MIME-Version`).
+    fn new(name: &'a str, value: Cow<'a, str>, line: usize) -> Self {
+        Self {
+            name,
+            value,
+            line,
+            known: Known::of(name),
+        }
+    }
+
     /// Whether the field is called `name` (ASCII case-insensitive).
     pub(crate) fn is(&self, name: &str) -> bool {
         self.name.len() == name.len() && self.name.eq_ignore_ascii_case(name)
@@ -41,6 +131,8 @@ pub(crate) struct Block<'a> {
     pub(crate) rest: usize,
     /// 1-based line number of the first line after the block.
     pub(crate) rest_line: usize,
+    /// The input from the block's start offset to its end, when it is all UTF-8.
+    valid_to_end: Option<(usize, &'a str)>,
 }
 
 impl<'a> Block<'a> {
@@ -49,9 +141,23 @@ impl<'a> Block<'a> {
     /// A taken field is left in place with an empty name (no scanned field has one, and
     /// `name` is never empty), so taking does not shift the fields after it.
     pub(crate) fn take(&mut self, name: &'static str) -> Result<Option<RawField<'a>>, MimeError> {
+        self.take_where(name, |field| field.is(name))
+    }
+
+    /// [`Block::take`] for one of the [`Known`] names: compares the classification
+    /// made by the scan instead of the names.
+    pub(crate) fn take_known(&mut self, known: Known) -> Result<Option<RawField<'a>>, MimeError> {
+        self.take_where(known.name(), |field| field.known == known)
+    }
+
+    fn take_where(
+        &mut self,
+        name: &'static str,
+        is: impl Fn(&RawField<'a>) -> bool,
+    ) -> Result<Option<RawField<'a>>, MimeError> {
         let mut found = None;
         for field in &mut self.fields {
-            if field.is(name) {
+            if is(field) {
                 if found.is_some() {
                     return Err(MimeError::DuplicateField {
                         name,
@@ -65,11 +171,19 @@ impl<'a> Block<'a> {
                         name: "",
                         value: Cow::Borrowed(""),
                         line,
+                        known: Known::Other,
                     },
                 ));
             }
         }
         Ok(found)
+    }
+
+    /// The input from byte `offset` on as text, when the scan's UTF-8 check covered
+    /// it (the whole input from the block's start was valid).
+    pub(crate) fn text_from(&self, offset: usize) -> Option<&'a str> {
+        self.valid_to_end
+            .and_then(|(start, text)| text.get(offset.checked_sub(start)?..))
     }
 
     /// The remaining fields as owned [`Field`]s, in order.
@@ -216,9 +330,12 @@ pub(crate) fn scan<'a>(
     // valid prefix are sliced from it; a line reaching past it is checked on its own,
     // which reports the error as before.
     let from_start = input.get(start..).unwrap_or_default();
-    let valid = match std::str::from_utf8(from_start) {
-        Ok(all) => all,
-        Err(e) => std::str::from_utf8(&from_start[..e.valid_up_to()]).unwrap_or_default(),
+    let (valid, valid_to_end) = match std::str::from_utf8(from_start) {
+        Ok(all) => (all, Some((start, all))),
+        Err(e) => (
+            std::str::from_utf8(&from_start[..e.valid_up_to()]).unwrap_or_default(),
+            None,
+        ),
     };
     while pos < input.len() {
         let line_start = pos - start;
@@ -231,6 +348,25 @@ pub(crate) fn scan<'a>(
             }
             None => raw,
         };
+        // The usual line: printable ASCII and tabs (so no carriage return, no control
+        // character and valid UTF-8), `token: value`. Read in one pass over the name;
+        // anything else takes the checks below, which find the same field or the error.
+        if !content.is_empty() && !needs_checks(content) {
+            let name_len = content.iter().take_while(|&&b| is_tchar(b)).count();
+            if name_len > 0
+                && content.get(name_len) == Some(&b':')
+                && let Some(text) = valid.get(line_start..line_start + content.len())
+                && lines < config.limits.max_headers
+            {
+                pos = next;
+                lines += 1;
+                // The colon is ASCII: both halves are char boundaries.
+                let (name, value) = (&text[..name_len], &text[name_len + 1..]);
+                fields.push(RawField::new(name, Cow::Borrowed(trim_ows(value)), line));
+                line += 1;
+                continue;
+            }
+        }
         if memchr::memchr(b'\r', content).is_some() {
             return Err(MimeError::BareCr { line });
         }
@@ -240,6 +376,7 @@ pub(crate) fn scan<'a>(
                 fields,
                 rest: pos,
                 rest_line: line + 1,
+                valid_to_end,
             });
         }
         lines += 1;
@@ -274,6 +411,16 @@ pub(crate) fn scan<'a>(
         fields,
         rest: input.len(),
         rest_line: line,
+        valid_to_end,
+    })
+}
+
+/// Whether `line` holds a byte the fast path of [`scan`] does not take: a control
+/// character other than tab (a carriage return among them) or a non-ASCII byte. A
+/// branch-free pass the compiler vectorizes.
+fn needs_checks(line: &[u8]) -> bool {
+    line.iter().fold(false, |acc, &b| {
+        acc | ((b < 0x20) & (b != b'\t')) | (b >= 0x7F)
     })
 }
 
@@ -313,11 +460,7 @@ fn parse_line<'a>(text: &'a str, line: usize, config: &Config) -> Result<RawFiel
     };
     let value = trim_ows(value);
     check_value(value, line)?;
-    Ok(RawField {
-        name,
-        value: Cow::Borrowed(value),
-        line,
-    })
+    Ok(RawField::new(name, Cow::Borrowed(value), line))
 }
 
 /// The value of the draft's `MIME-Version 1.0` line (section 11.2), if `text` is one

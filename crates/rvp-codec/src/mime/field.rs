@@ -72,24 +72,6 @@ pub(crate) fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
     Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
-/// `s.split(sep)` for an ASCII `sep`.
-pub(crate) fn split_byte(s: &str, sep: u8) -> impl Iterator<Item = &str> {
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let r = rest?;
-        match find_byte(r, sep) {
-            Some(i) => {
-                rest = r.get(i + 1..);
-                r.get(..i)
-            }
-            None => {
-                rest = None;
-                Some(r)
-            }
-        }
-    })
-}
-
 /// `s` without leading spaces and tabs (byte loop; both are ASCII, so the cut is a
 /// char boundary).
 pub(crate) fn trim_ows_start(s: &str) -> &str {
@@ -353,9 +335,6 @@ mod tests {
             "=",
             "\u{e9}",
         ] {
-            let ours: Vec<&str> = split_byte(s, b';').collect();
-            let std: Vec<&str> = s.split(';').collect();
-            assert_eq!(ours, std, "{s:?}");
             assert_eq!(split_once_byte(s, b'='), s.split_once('='), "{s:?}");
             assert_eq!(find_byte(s, b';'), s.find(';'), "{s:?}");
         }

@@ -38,7 +38,7 @@ use std::ops::{BitOr, BitOrAssign};
 
 use super::MimeError;
 use super::field::{
-    InvalidText, is_field_text, is_token, split_byte, split_once_byte, trim_ows, trim_ows_end,
+    InvalidText, find_byte, is_field_text, is_token, split_once_byte, trim_ows, trim_ows_end,
     trim_ows_start,
 };
 use super::guid::hex_digit;
@@ -96,12 +96,26 @@ impl ImFormat {
     pub(crate) fn decode(value: &str, line: usize, config: &Config) -> Result<Self, MimeError> {
         let mut f = ImFormat::new("");
         let mut seen = [false; 6];
-        for item in split_byte(value, b';') {
+        let err = |key| MimeError::InvalidImFormat { key, line };
+        // `value.split(';')`, by hand: the iterator adapters cost more than the items'
+        // own parsing on this short value.
+        let mut rest = Some(value);
+        while let Some(r) = rest {
+            let item = match find_byte(r, b';') {
+                // `;` is ASCII: both halves are char boundaries.
+                Some(i) => {
+                    rest = Some(&r[i + 1..]);
+                    &r[..i]
+                }
+                None => {
+                    rest = None;
+                    r
+                }
+            };
             let item = trim_ows(item);
             if item.is_empty() {
                 continue;
             }
-            let err = |key| MimeError::InvalidImFormat { key, line };
             let (key, val) = split_once_byte(item, b'=').ok_or(err(None))?;
             let (key, val) = if config.trim_text {
                 (trim_ows_end(key), trim_ows_start(val))
@@ -198,6 +212,9 @@ fn hex_u8(s: &str) -> Option<u8> {
 
 fn percent_decode(s: &str) -> Option<String> {
     let bytes = s.as_bytes();
+    if find_byte(s, b'%').is_none() {
+        return Some(s.to_owned());
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {

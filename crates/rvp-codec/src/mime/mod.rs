@@ -129,7 +129,7 @@ pub use text::TextMessage;
 pub use typing::TypingNotice;
 pub use unknown::UnknownPayload;
 
-use block::Block;
+use block::{Block, Known};
 use content_type::{ContentType, Kind};
 
 use crate::Config;
@@ -159,7 +159,7 @@ impl Payload {
         let prepared = block::prepare(bytes, config)?;
         let input: &[u8] = &prepared.bytes;
         let mut head = block::scan(input, 0, 1 + prepared.skipped_lines, config)?;
-        match head.take("MIME-Version")? {
+        match head.take_known(Known::MimeVersion)? {
             Some(v) if is_mime_1_0(&v.value) => {}
             Some(v) => {
                 return Err(MimeError::InvalidValue {
@@ -173,7 +173,7 @@ impl Payload {
                 });
             }
         }
-        let Some(ct) = head.take("Content-Type")? else {
+        let Some(ct) = head.take_known(Known::ContentType)? else {
             return Err(MimeError::MissingField {
                 name: "Content-Type",
             });
@@ -285,7 +285,7 @@ pub(crate) struct Parts<'a> {
 impl Parts<'_> {
     /// Takes and parses `Session-Id`.
     fn session_id(&mut self, config: &Config) -> Result<Option<SessionId>, MimeError> {
-        let Some(f) = self.block.take("Session-Id")? else {
+        let Some(f) = self.block.take_known(Known::SessionId)? else {
             return Ok(None);
         };
         match Guid::parse(&f.value) {

@@ -1,5 +1,7 @@
 //! [`TextMessage`]: an instant message, `text/plain` (draft section 11.1).
 
+use super::block::Known;
+use super::content_type::Charset;
 use super::field::{Field, encode_line};
 use super::format::ImFormat;
 use super::guid::SessionId;
@@ -71,16 +73,20 @@ impl TextMessage {
         let charset = parts
             .content_type
             .charset(parts.content_type_line, config)?;
-        let format = match parts.block.take("X-MMS-IM-Format")? {
+        let format = match parts.block.take_known(Known::ImFormat)? {
             Some(f) => Some(ImFormat::decode(&f.value, f.line, config)?),
             None => None,
         };
         let session_id = parts.session_id(config)?;
         let body_start = parts.block.rest;
-        let body = charset.decode(
-            parts.input.get(body_start..).unwrap_or_default(),
-            body_start,
-        )?;
+        let body = match parts.block.text_from(body_start) {
+            // The scan already checked that the body is UTF-8.
+            Some(text) if charset == Charset::Utf8 => text.to_owned(),
+            _ => charset.decode(
+                parts.input.get(body_start..).unwrap_or_default(),
+                body_start,
+            )?,
+        };
         Ok(Self {
             format,
             session_id,

@@ -1,5 +1,6 @@
 //! [`TypingNotice`]: "the user is typing", `text/x-msmsgscontrol` (draft section 11.2).
 
+use super::block::Known;
 use super::field::{Field, FieldValue, encode_line};
 use super::guid::SessionId;
 use super::{MimeError, Parts};
@@ -61,7 +62,7 @@ impl TypingNotice {
         parts
             .content_type
             .charset(parts.content_type_line, config)?;
-        let typing_user = match parts.block.take("TypingUser")? {
+        let typing_user = match parts.block.take_known(Known::TypingUser)? {
             Some(f) => Some(f.to_field()?.value().clone()),
             None => None,
         };

@@ -195,6 +195,46 @@ fn reborrow<'i>(outer: &'i str, inner: &str) -> Option<&'i str> {
     (std::ptr::eq(slice.as_ptr(), inner.as_ptr())).then_some(slice)
 }
 
+/// The bytes of a key [`simple_attributes`] takes: ASCII letters, digits, `_ : . -`.
+const SIMPLE_KEY: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b':' | b'.' | b'-');
+        b += 1;
+    }
+    table
+};
+
+/// The position of the first `:` in `s`, eight bytes at a time (names are short, too
+/// short for `memchr`'s vector loop to pay off).
+fn find_colon(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const COLONS: u64 = ONES * b':' as u64;
+    let mut chunks = s.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in chunks.by_ref() {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        // A zero byte of `x` is a colon of the chunk; the lowest flagged byte is the
+        // first zero byte (borrows only flag bytes above a zero byte).
+        let x = u64::from_le_bytes(bytes) ^ COLONS;
+        let found = x.wrapping_sub(ONES) & !x & HIGH;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b == b':')
+        .map(|i| offset + i)
+}
+
 /// How many attributes [`simple_attributes`] takes; a tag with more goes through
 /// quick-xml's attribute iterator.
 const SIMPLE_ATTRIBUTES: usize = 8;
@@ -225,7 +265,7 @@ fn simple_attributes<'i>(
         }
         let key_len = bytes[pos..]
             .iter()
-            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'))
+            .take_while(|&&b| SIMPLE_KEY[usize::from(b)])
             .count();
         let eq = pos + key_len;
         let quote = *bytes.get(eq + 1)?;
@@ -233,12 +273,13 @@ fn simple_attributes<'i>(
             return None;
         }
         let value_start = eq + 2;
-        let value_len = bytes[value_start..].iter().position(|&b| b == quote)?;
-        let value_end = value_start + value_len;
-        let value = &bytes[value_start..value_end];
-        if value.iter().any(|&b| b == b'&' || b == b'<') {
+        // The closing quote, unless a `&` or `<` comes first (or there is none).
+        let rest = bytes.get(value_start..)?;
+        let value_len = memchr::memchr3(quote, b'&', b'<', rest)?;
+        if rest.get(value_len) != Some(&quote) {
             return None;
         }
+        let value_end = value_start + value_len;
         // All split points are next to ASCII bytes, hence char boundaries.
         let key = raw.get(pos..eq)?;
         if out[..count].iter().any(|(k, _)| *k == key) {
@@ -634,12 +675,12 @@ impl<'i> Reader<'i> {
     fn resolve(&self, qname: &'i str, offset: usize) -> Result<(Ns, &'i str), XmlError> {
         // Names are short: a byte loop beats the generic pattern search. The colon is
         // ASCII, so both halves are char boundaries.
-        let (prefix, local) = match qname.bytes().position(|b| b == b':') {
+        let (prefix, local) = match find_colon(qname.as_bytes()) {
             Some(colon) => (&qname[..colon], &qname[colon + 1..]),
             None => ("", qname),
         };
         if qname.len() > local.len()
-            && (prefix.is_empty() || local.is_empty() || local.contains(':'))
+            && (prefix.is_empty() || local.is_empty() || find_colon(local.as_bytes()).is_some())
         {
             return Err(XmlError::Syntax {
                 kind: SyntaxKind::InvalidQualifiedName,
@@ -1047,6 +1088,46 @@ mod tests {
             r#" a="1"b="2""#,
         ] {
             assert_eq!(simple_attributes(raw, &mut out), None, "{raw:?}");
+        }
+    }
+
+    /// The word-at-a-time colon search finds what a byte loop finds.
+    #[test]
+    fn find_colon_agrees_with_position() {
+        let names = [
+            "",
+            ":",
+            "a",
+            "a:",
+            ":a",
+            "r:state",
+            "d:propertyupdate",
+            "abcdefg:",
+            "abcdefgh:",
+            "abcdefgh:i",
+            "abcdefghijklmnop:",
+            "x:y:z",
+            "\u{e9}\u{e8}:\u{1F600}",
+            "a\u{3a}b",
+            ";;;;;;;;;;;;;:",
+            "9999999999:",
+        ];
+        for name in names {
+            for start in 0..name.len() {
+                let bytes = &name.as_bytes()[start..];
+                assert_eq!(
+                    find_colon(bytes),
+                    bytes.iter().position(|&b| b == b':'),
+                    "{name:?}[{start}..]"
+                );
+            }
+        }
+        for b in 0..=255u8 {
+            let mut bytes = [b; 11];
+            assert_eq!(find_colon(&bytes), (b == b':').then_some(0));
+            bytes[9] = b':';
+            let expected = if b == b':' { 0 } else { 9 };
+            assert_eq!(find_colon(&bytes), Some(expected));
         }
     }
 
