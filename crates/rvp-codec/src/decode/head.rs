@@ -478,10 +478,21 @@ fn request_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), De
         return Err(syntax(Syntax::RequestTarget, start + t_start));
     }
     let target = &line[t_start..t_end];
-    if let Some(bad) = target.iter().position(|&b| !(0x21..0x7f).contains(&b)) {
+    // One branch-free pass: visible ASCII, and whether any byte needs a closer look.
+    let (invisible, special) = target.iter().fold((false, false), |(inv, sp), &b| {
+        (
+            inv | !(0x21..0x7f).contains(&b),
+            sp | matches!(b, b'#' | b'<' | b'>' | b'`' | b'"'),
+        )
+    });
+    if invisible {
+        let bad = target
+            .iter()
+            .position(|&b| !(0x21..0x7f).contains(&b))
+            .unwrap_or(0);
         return Err(syntax(Syntax::RequestTarget, start + t_start + bad));
     }
-    if !crate::header::plain_target(target) && Uri::try_from(target).is_err() {
+    if !crate::header::plain_visible_target(target, special) && Uri::try_from(target).is_err() {
         return Err(syntax(Syntax::RequestTarget, start + t_start));
     }
 

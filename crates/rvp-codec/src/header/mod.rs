@@ -168,7 +168,7 @@ pub use notification_type::NotificationType;
 pub use subscription_id::SubscriptionId;
 pub use subscription_lifetime::SubscriptionLifetime;
 pub use url::AbsoluteUrl;
-pub(crate) use url::plain_target;
+pub(crate) use url::plain_visible_target;
 pub use version::NotificationsVersion;
 
 /// `RVP-Notifications-Version`: the protocol version, on every request and response.

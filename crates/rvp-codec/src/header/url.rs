@@ -239,6 +239,16 @@ pub(crate) fn plain_target(t: &[u8]) -> bool {
     }
 }
 
+/// [`plain_target`] for a target already known to be visible ASCII; `special` tells
+/// whether it has any of `#`, `<`, `>`, `` ` `` and `"` (without them neither the
+/// fragment nor the path and query need a look).
+pub(crate) fn plain_visible_target(t: &[u8], special: bool) -> bool {
+    if special {
+        return plain_target(t);
+    }
+    t.len() <= MAX_URL_LEN && (t.first() == Some(&b'/') || is_plain_http_url(t, false))
+}
+
 fn plain_authority(a: &[u8]) -> bool {
     if a.is_empty() || memchr::memchr(b'@', a).is_some() {
         return false;
@@ -337,6 +347,11 @@ mod tests {
             if plain_target(t.as_bytes()) {
                 proptest::prop_assert!(Uri::try_from(t.as_bytes()).is_ok(), "{}", t);
             }
+            let special = t.bytes().any(|b| b"#<>`\"".contains(&b));
+            proptest::prop_assert_eq!(
+                super::plain_visible_target(t.as_bytes(), special),
+                plain_target(t.as_bytes())
+            );
         }
     }
 

@@ -116,7 +116,7 @@ impl ImFormat {
             if item.is_empty() {
                 continue;
             }
-            let (key, val) = split_once_byte(item, b'=').ok_or(err(None))?;
+            let (key, val) = split_once_byte(item, b'=').ok_or_else(|| err(None))?;
             let (key, val) = if config.trim_text {
                 (trim_ows_end(key), trim_ows_start(val))
             } else {
@@ -128,20 +128,20 @@ impl ImFormat {
                 continue;
             };
             let name = KEYS.get(index).copied();
-            let slot = seen.get_mut(index).ok_or(err(name))?;
+            let slot = seen.get_mut(index).ok_or_else(|| err(name))?;
             if *slot {
                 return Err(err(name));
             }
             *slot = true;
             match index {
-                0 => f.font = percent_decode(val).ok_or(err(name))?,
-                1 => f.effects = Effects::parse(val).ok_or(err(name))?,
+                0 => f.font = percent_decode(val).ok_or_else(|| err(name))?,
+                1 => f.effects = Effects::parse(val).ok_or_else(|| err(name))?,
                 2 => {
-                    let bgr = parse_hex(val, 8).ok_or(err(name))?;
-                    f.colour = Colour::from_bgr(bgr).ok_or(err(name))?;
+                    let bgr = parse_hex(val, 8).ok_or_else(|| err(name))?;
+                    f.colour = Colour::from_bgr(bgr).ok_or_else(|| err(name))?;
                 }
-                3 => f.charset = hex_u8(val).ok_or(err(name))?,
-                4 => f.pitch_family = hex_u8(val).ok_or(err(name))?,
+                3 => f.charset = hex_u8(val).ok_or_else(|| err(name))?,
+                4 => f.pitch_family = hex_u8(val).ok_or_else(|| err(name))?,
                 _ => {
                     f.right_to_left = match val {
                         "1" => true,
