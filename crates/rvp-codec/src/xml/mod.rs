@@ -105,6 +105,7 @@ mod propfind;
 mod reader;
 mod state;
 mod subscriptions;
+mod token;
 mod writer;
 
 #[cfg(test)]

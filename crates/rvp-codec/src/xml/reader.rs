@@ -1,6 +1,6 @@
-//! The event reader under every document decoder: quick-xml's event reader over the
-//! borrowed body, plus namespace resolution, limits, the well-formedness checks that
-//! quick-xml leaves to its caller, and text assembly.
+//! The event reader under every document decoder: the tokenizer (see the `token`
+//! module) over the borrowed body, plus namespace resolution, limits, the
+//! well-formedness checks a tokenizer leaves to its caller, and text assembly.
 //!
 //! Namespaces are resolved here rather than by quick-xml's `NsReader`. RVP bodies declare
 //! their namespaces on the root (three `xmlns:` attributes) and almost never elsewhere;
@@ -24,11 +24,10 @@
 use std::borrow::Cow;
 use std::rc::Rc;
 
-use quick_xml::errors::{Error as QxError, IllFormedError, SyntaxError};
-use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::NamespaceError;
+use quick_xml::events::BytesStart;
 
 use super::error::{SyntaxKind, XmlError};
+use super::token::{Token, Tokenizer};
 use super::{ACL_NS, DAV_NS, RVP_NS};
 use crate::Config;
 
@@ -102,7 +101,7 @@ enum Item<'i> {
 }
 
 pub(crate) struct Reader<'i> {
-    inner: quick_xml::Reader<&'i [u8]>,
+    tokens: Tokenizer<'i>,
     input: &'i str,
     /// Namespace declarations in scope, innermost last.
     bindings: Vec<Binding<'i>>,
@@ -323,6 +322,21 @@ pub(crate) fn is_xml_name(s: &str) -> bool {
     chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
 }
 
+/// The character of a character reference `&#number;` (`number` decimal, or hexadecimal
+/// after `x`), when it names one other than NUL.
+fn char_reference(number: &str) -> Option<char> {
+    let (digits, radix) = match number.strip_prefix('x') {
+        Some(hex) => (hex, 16),
+        None => (number, 10),
+    };
+    // `from_str_radix` would take a sign.
+    if digits.starts_with(['+', '-']) {
+        return None;
+    }
+    let code = u32::from_str_radix(digits, radix).ok()?;
+    char::from_u32(code).filter(|&c| c != '\0')
+}
+
 fn predefined_entity(name: &str) -> Option<&'static str> {
     Some(match name {
         "lt" => "<",
@@ -340,9 +354,7 @@ impl<'i> Reader<'i> {
         let input = std::str::from_utf8(bytes).map_err(|e| XmlError::NotUtf8 {
             offset: e.valid_up_to(),
         })?;
-        // A byte order mark is dropped here rather than by quick-xml, whose positions
-        // would then no longer index `input` (kept content would be sliced 3 bytes off).
-        // Offsets in errors count from after it.
+        // A byte order mark is dropped; offsets in errors count from after it.
         let input = input.strip_prefix('\u{feff}').unwrap_or(input);
         if !config.allow_xml_control_characters
             && let Some(offset) = forbidden_character(input.as_bytes())
@@ -352,10 +364,8 @@ impl<'i> Reader<'i> {
                 offset,
             });
         }
-        let mut inner = quick_xml::Reader::from_str(input);
-        inner.config_mut().check_end_names = !config.relaxed_end_tags;
         Ok(Self {
-            inner,
+            tokens: Tokenizer::new(input, !config.relaxed_end_tags),
             input,
             bindings: Vec::with_capacity(4),
             config: *config,
@@ -372,49 +382,7 @@ impl<'i> Reader<'i> {
     }
 
     fn position(&self) -> usize {
-        usize::try_from(self.inner.buffer_position()).unwrap_or(usize::MAX)
-    }
-
-    fn map_error(&self, e: QxError, offset: usize) -> XmlError {
-        let offset = usize::try_from(self.inner.error_position())
-            .ok()
-            .filter(|&p| p > 0)
-            .unwrap_or(offset);
-        let kind = match e {
-            QxError::Syntax(SyntaxError::InvalidBangMarkup) => SyntaxKind::InvalidMarkup,
-            QxError::Syntax(_) | QxError::Io(_) => SyntaxKind::UnclosedMarkup,
-            QxError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
-                SyntaxKind::MismatchedEndTag { expected, found }
-            }
-            QxError::IllFormed(IllFormedError::UnmatchedEndTag(found)) => {
-                SyntaxKind::UnmatchedEndTag { found }
-            }
-            QxError::IllFormed(IllFormedError::MissingEndTag(_)) => SyntaxKind::UnexpectedEof {
-                open: self.depth.max(1),
-            },
-            QxError::IllFormed(
-                IllFormedError::MissingDeclVersion(_) | IllFormedError::UnknownVersion,
-            ) => SyntaxKind::InvalidDeclaration,
-            QxError::IllFormed(IllFormedError::MissingDoctypeName) => SyntaxKind::Doctype,
-            QxError::IllFormed(IllFormedError::DoubleHyphenInComment) => SyntaxKind::InvalidMarkup,
-            QxError::IllFormed(IllFormedError::UnclosedReference) | QxError::Escape(_) => {
-                SyntaxKind::InvalidReference
-            }
-            QxError::InvalidAttr(_) => SyntaxKind::InvalidAttribute,
-            QxError::Namespace(NamespaceError::UnknownPrefix(prefix)) => {
-                return XmlError::UndeclaredPrefix { prefix, offset };
-            }
-            QxError::Namespace(NamespaceError::TooDeeplyNested(_)) => SyntaxKind::TooDeep,
-            QxError::Namespace(
-                NamespaceError::InvalidXmlPrefixBind(_)
-                | NamespaceError::InvalidXmlnsPrefixBind(_)
-                | NamespaceError::InvalidPrefixForXml(_)
-                | NamespaceError::InvalidPrefixForXmlns(_)
-                | NamespaceError::TooManyBindings(_),
-            ) => SyntaxKind::InvalidNamespaceDeclaration,
-            QxError::Encoding(_) => return XmlError::NotUtf8 { offset },
-        };
-        XmlError::Syntax { offset, kind }
+        self.tokens.position()
     }
 
     fn syntax(offset: usize, kind: SyntaxKind) -> XmlError {
@@ -432,18 +400,16 @@ impl<'i> Reader<'i> {
         }
         loop {
             let offset = self.position();
-            let event = match self.inner.read_event() {
-                Ok(event) => event,
-                Err(e) => return Err(self.map_error(e, offset)),
-            };
-            match event {
-                Event::Start(start) => return self.start(start, offset, false),
-                Event::Empty(start) => return self.start(start, offset, true),
-                Event::End(_) => return Ok(self.close(offset)),
-                Event::Text(text) => {
-                    let text = text.into_inner();
+            match self.tokens.next_token()? {
+                Token::Start {
+                    content,
+                    name_len,
+                    empty,
+                } => return self.start(content, name_len, offset, empty),
+                Token::End => return Ok(self.close(offset)),
+                Token::Text(text) => {
                     if self.depth == 0 {
-                        if !trim_xml(&text).is_empty() {
+                        if !trim_xml(text).is_empty() {
                             let kind = if self.root_seen {
                                 SyntaxKind::ContentAfterRoot
                             } else {
@@ -454,30 +420,32 @@ impl<'i> Reader<'i> {
                         continue;
                     }
                     return Ok(Item::Text {
-                        text,
+                        text: Cow::Borrowed(text),
                         cdata: false,
                         offset,
                     });
                 }
-                Event::CData(text) => {
+                Token::CData(text) => {
                     if self.depth == 0 {
                         return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
                     return Ok(Item::Text {
-                        text: text.into_inner(),
+                        text: Cow::Borrowed(text),
                         cdata: true,
                         offset,
                     });
                 }
-                Event::GeneralRef(reference) => {
+                Token::Ref(name) => {
                     let bad = || Self::syntax(offset, SyntaxKind::InvalidReference);
                     if self.depth == 0 {
                         return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
-                    let text = match reference.resolve_char_ref() {
-                        Ok(Some(c)) if is_xml_char(c) => Cow::Owned(c.to_string()),
-                        Ok(Some(_)) | Err(_) => return Err(bad()),
-                        Ok(None) => Cow::Borrowed(predefined_entity(&reference).ok_or_else(bad)?),
+                    let text = match name.strip_prefix('#') {
+                        Some(number) => match char_reference(number) {
+                            Some(c) if is_xml_char(c) => Cow::Owned(c.to_string()),
+                            _ => return Err(bad()),
+                        },
+                        None => Cow::Borrowed(predefined_entity(name).ok_or_else(bad)?),
                     };
                     return Ok(Item::Text {
                         text,
@@ -485,14 +453,13 @@ impl<'i> Reader<'i> {
                         offset,
                     });
                 }
-                Event::Comment(_) => {}
-                Event::Decl(_) => {
+                Token::Comment => {}
+                Token::Decl => {
                     if offset != 0 {
                         return Err(Self::syntax(offset, SyntaxKind::InvalidDeclaration));
                     }
                 }
-                Event::PI(pi) => {
-                    let content: &str = &pi;
+                Token::Pi(content) => {
                     let target = content.split(is_xml_ws).next().unwrap_or("");
                     // The draft's `<?xml.version="1.0"?>`: a declaration with a dot for
                     // the space, skipped before the root with `relaxed_head_syntax`.
@@ -507,8 +474,7 @@ impl<'i> Reader<'i> {
                         return Err(Self::syntax(offset, SyntaxKind::InvalidDeclaration));
                     }
                 }
-                Event::DocType(_) => return Err(Self::syntax(offset, SyntaxKind::Doctype)),
-                Event::Eof => {
+                Token::Eof => {
                     if self.depth > 0 {
                         return Err(Self::syntax(
                             offset,
@@ -529,7 +495,8 @@ impl<'i> Reader<'i> {
     /// input's lifetime without a copy.
     fn start(
         &mut self,
-        start: BytesStart<'i>,
+        content: &'i str,
+        name_len: usize,
         offset: usize,
         empty: bool,
     ) -> Result<Item<'i>, XmlError> {
@@ -550,10 +517,6 @@ impl<'i> Reader<'i> {
                 offset,
             });
         }
-        let name_len = start.name().0.len();
-        // The slice reader's events borrow from the input: recover that lifetime once
-        // for the whole tag, then slice the name and attributes from it.
-        let content = reborrow(self.input, &start).unwrap_or("");
         let (qname, attributes) = content.split_at_checked(name_len).unwrap_or((content, ""));
         if !attributes.trim_start_matches(is_xml_ws).is_empty() {
             self.declare(content, name_len, attributes, offset)?;
