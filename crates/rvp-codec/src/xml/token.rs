@@ -97,6 +97,7 @@ impl<'i> Tokenizer<'i> {
     }
 
     /// The next token.
+    #[inline]
     pub(crate) fn next_token(&mut self) -> Result<Token<'i>, XmlError> {
         let bytes = self.input.as_bytes();
         let start = self.pos;
