@@ -254,7 +254,7 @@ fn paired_ratio(msg: &[u8], config: Config) -> (f64, f64, f64) {
     const BATCH: usize = 64;
     let mut decoder = RequestDecoder::new(config);
     let mut buf = BytesMut::with_capacity(4096);
-    let mut floor_batch = || {
+    let floor_batch = || {
         let start = std::time::Instant::now();
         for _ in 0..BATCH {
             black_box(floor(black_box(msg)));
