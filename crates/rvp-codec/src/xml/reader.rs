@@ -1094,6 +1094,46 @@ mod tests {
         }
     }
 
+    /// Character references resolve as quick-xml resolves them.
+    #[test]
+    fn char_reference_agrees_with_quick_xml() {
+        let numbers = [
+            "",
+            "x",
+            "0",
+            "x0",
+            "65",
+            "x41",
+            "X41",
+            "x1F600",
+            "128512",
+            "+65",
+            "-65",
+            "x+41",
+            "1114111",
+            "1114112",
+            "x10FFFF",
+            "x110000",
+            "xD800",
+            "55296",
+            "4294967295",
+            "4294967296",
+            "0065",
+            " 65",
+            "6 5",
+            "\u{e9}",
+            "x\u{e9}",
+        ];
+        for number in numbers {
+            let reference = format!("#{number}");
+            let theirs = quick_xml::events::BytesRef::new(reference.as_str())
+                .resolve_char_ref()
+                .ok()
+                .flatten();
+            assert_eq!(char_reference(number), theirs, "{number:?}");
+        }
+    }
+
     fn message(root_attributes: &str, description: &str) -> Vec<u8> {
         format!(
             "<r:notification{root_attributes}><r:message><r:notification-from><r:contact>\

@@ -169,7 +169,7 @@ impl<'i> Tokenizer<'i> {
         let bytes = self.input.as_bytes();
         let rest = bytes.get(start..)?;
         memchr::memchr_iter(b'>', rest)
-            .find(|&i| i > min && rest.get(i - 2..i) == Some(closer))
+            .find(|&i| i > min && rest.get(i.saturating_sub(2)..i) == Some(closer))
             .map(|i| start + i)
     }
 
