@@ -42,9 +42,47 @@ pub(crate) const fn bytes_equal(x: u64, b: u8) -> u64 {
     bytes_below(x ^ (ONES * b as u64), 1)
 }
 
+/// Below this many bytes `std`'s UTF-8 check is as fast as the SIMD one.
+const SIMD_UTF8_MIN: usize = 64;
+
+/// `std::str::from_utf8`, with the check of a long input done by `simdutf8` (vector
+/// instructions, chosen at run time) and an invalid input checked again by `std` for the
+/// position of its error.
+pub(crate) fn from_utf8(bytes: &[u8]) -> Result<&str, std::str::Utf8Error> {
+    if bytes.len() >= SIMD_UTF8_MIN
+        && let Ok(text) = simdutf8::basic::from_utf8(bytes)
+    {
+        return Ok(text);
+    }
+    std::str::from_utf8(bytes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The SIMD check accepts and refuses what `std`'s does, with the same error.
+    #[test]
+    fn from_utf8_agrees_with_std() {
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for len in [0, 1, 63, 64, 65, 200] {
+            let ascii = vec![b'a'; len];
+            inputs.push(ascii.clone());
+            for (at, bad) in [(0, &b"\xff"[..]), (len / 2, b"\xc3"), (len, b"\xe2\x82")] {
+                let mut v = ascii.clone();
+                v.splice(at..at, bad.iter().copied());
+                inputs.push(v);
+            }
+            let mut mixed = "\u{e9}\u{4e2d}\u{1F600}".repeat(len / 9 + 1).into_bytes();
+            inputs.push(mixed.clone());
+            mixed.push(0xed);
+            mixed.extend_from_slice(b"\xa0\x80"); // a surrogate
+            inputs.push(mixed);
+        }
+        for input in inputs {
+            assert_eq!(from_utf8(&input), std::str::from_utf8(&input), "{input:?}");
+        }
+    }
 
     #[test]
     fn tchar_table() {

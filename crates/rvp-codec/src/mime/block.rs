@@ -330,7 +330,7 @@ pub(crate) fn scan<'a>(
     // valid prefix are sliced from it; a line reaching past it is checked on its own,
     // which reports the error as before.
     let from_start = input.get(start..).unwrap_or_default();
-    let (valid, valid_to_end) = match std::str::from_utf8(from_start) {
+    let (valid, valid_to_end) = match crate::syntax::from_utf8(from_start) {
         Ok(all) => (all, Some((start, all))),
         Err(e) => (
             std::str::from_utf8(&from_start[..e.valid_up_to()]).unwrap_or_default(),

@@ -217,7 +217,7 @@ impl Charset {
     /// Decodes `bytes`, which start at byte `offset` of the payload.
     pub(crate) fn decode(self, bytes: &[u8], offset: usize) -> Result<String, MimeError> {
         match self {
-            Charset::Utf8 => match std::str::from_utf8(bytes) {
+            Charset::Utf8 => match crate::syntax::from_utf8(bytes) {
                 Ok(s) => Ok(s.to_owned()),
                 Err(e) => Err(MimeError::InvalidUtf8Body {
                     offset: offset + e.valid_up_to(),

@@ -351,7 +351,7 @@ fn predefined_entity(name: &str) -> Option<&'static str> {
 impl<'i> Reader<'i> {
     /// Starts reading `bytes`, which must be UTF-8.
     pub(crate) fn new(bytes: &'i [u8], config: &Config) -> Result<Self, XmlError> {
-        let input = std::str::from_utf8(bytes).map_err(|e| XmlError::NotUtf8 {
+        let input = crate::syntax::from_utf8(bytes).map_err(|e| XmlError::NotUtf8 {
             offset: e.valid_up_to(),
         })?;
         // A byte order mark is dropped; offsets in errors count from after it.
