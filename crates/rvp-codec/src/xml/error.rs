@@ -120,6 +120,11 @@ pub enum XmlError {
 }
 
 impl XmlError {
+    /// A [`XmlError::Syntax`] error.
+    pub(crate) fn syntax(offset: usize, kind: SyntaxKind) -> XmlError {
+        XmlError::Syntax { offset, kind }
+    }
+
     /// The status code to answer with: `400`.
     ///
     /// For [`XmlError::CredentialsNotSpecified`] the draft also fixes the reason phrase:

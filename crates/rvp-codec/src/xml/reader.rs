@@ -27,7 +27,7 @@ use std::rc::Rc;
 use quick_xml::events::BytesStart;
 
 use super::error::{SyntaxKind, XmlError};
-use super::token::{Token, Tokenizer};
+use super::token::{Token, Tokenizer, is_xml_ws_byte};
 use super::{ACL_NS, DAV_NS, RVP_NS};
 use crate::Config;
 
@@ -262,7 +262,7 @@ fn simple_attributes<'i>(
     loop {
         let ws = bytes[pos..]
             .iter()
-            .take_while(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            .take_while(|&&b| is_xml_ws_byte(b))
             .count();
         pos += ws;
         if pos == bytes.len() {
@@ -394,10 +394,6 @@ impl<'i> Reader<'i> {
         self.tokens.position()
     }
 
-    fn syntax(offset: usize, kind: SyntaxKind) -> XmlError {
-        XmlError::Syntax { offset, kind }
-    }
-
     /// The funnel every event goes through: limits, root rules, entity resolution.
     fn next_item(&mut self) -> Result<Item<'i>, XmlError> {
         if let Some(item) = self.peeked.take() {
@@ -424,7 +420,7 @@ impl<'i> Reader<'i> {
                             } else {
                                 SyntaxKind::TextBeforeRoot
                             };
-                            return Err(Self::syntax(offset, kind));
+                            return Err(XmlError::syntax(offset, kind));
                         }
                         continue;
                     }
@@ -436,7 +432,7 @@ impl<'i> Reader<'i> {
                 }
                 Token::CData(text) => {
                     if self.depth == 0 {
-                        return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
+                        return Err(XmlError::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
                     return Ok(Item::Text {
                         text: Cow::Borrowed(text),
@@ -445,9 +441,9 @@ impl<'i> Reader<'i> {
                     });
                 }
                 Token::Ref(name) => {
-                    let bad = || Self::syntax(offset, SyntaxKind::InvalidReference);
+                    let bad = || XmlError::syntax(offset, SyntaxKind::InvalidReference);
                     if self.depth == 0 {
-                        return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
+                        return Err(XmlError::syntax(offset, SyntaxKind::ContentAfterRoot));
                     }
                     let text = match name.strip_prefix('#') {
                         Some(number) => match char_reference(number) {
@@ -465,7 +461,7 @@ impl<'i> Reader<'i> {
                 Token::Comment => {}
                 Token::Decl => {
                     if offset != 0 {
-                        return Err(Self::syntax(offset, SyntaxKind::InvalidDeclaration));
+                        return Err(XmlError::syntax(offset, SyntaxKind::InvalidDeclaration));
                     }
                 }
                 Token::Pi(content) => {
@@ -480,18 +476,18 @@ impl<'i> Reader<'i> {
                     if (!is_xml_name(target) || target.eq_ignore_ascii_case("xml"))
                         && !broken_declaration
                     {
-                        return Err(Self::syntax(offset, SyntaxKind::InvalidDeclaration));
+                        return Err(XmlError::syntax(offset, SyntaxKind::InvalidDeclaration));
                     }
                 }
                 Token::Eof => {
                     if self.depth > 0 {
-                        return Err(Self::syntax(
+                        return Err(XmlError::syntax(
                             offset,
                             SyntaxKind::UnexpectedEof { open: self.depth },
                         ));
                     }
                     if !self.root_seen {
-                        return Err(Self::syntax(offset, SyntaxKind::NoRoot));
+                        return Err(XmlError::syntax(offset, SyntaxKind::NoRoot));
                     }
                     return Ok(Item::Eof);
                 }
@@ -510,7 +506,7 @@ impl<'i> Reader<'i> {
         empty: bool,
     ) -> Result<Item<'i>, XmlError> {
         if self.depth == 0 && self.root_seen {
-            return Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot));
+            return Err(XmlError::syntax(offset, SyntaxKind::ContentAfterRoot));
         }
         self.elements += 1;
         if self.elements > self.config.limits.max_xml_elements {
@@ -560,7 +556,7 @@ impl<'i> Reader<'i> {
             }
             return Ok(());
         }
-        let bad = |kind| Self::syntax(offset, kind);
+        let bad = |kind| XmlError::syntax(offset, kind);
         let start = BytesStart::from_content(content, name_len);
         for attr in start.attributes() {
             let attr = attr.map_err(|_| bad(SyntaxKind::InvalidAttribute))?;
@@ -586,7 +582,7 @@ impl<'i> Reader<'i> {
             || uri == "http://www.w3.org/2000/xmlns/"
             || (!prefix.is_empty() && uri.is_empty());
         if reserved {
-            return Err(Self::syntax(
+            return Err(XmlError::syntax(
                 offset,
                 SyntaxKind::InvalidNamespaceDeclaration,
             ));
@@ -691,9 +687,9 @@ impl<'i> Reader<'i> {
             Item::Start(elem) => Ok(elem),
             // `next_item` reports text outside the root and a missing root itself.
             Item::End { offset } | Item::Text { offset, .. } => {
-                Err(Self::syntax(offset, SyntaxKind::NoRoot))
+                Err(XmlError::syntax(offset, SyntaxKind::NoRoot))
             }
-            Item::Eof => Err(Self::syntax(self.position(), SyntaxKind::NoRoot)),
+            Item::Eof => Err(XmlError::syntax(self.position(), SyntaxKind::NoRoot)),
         }
     }
 
@@ -703,7 +699,7 @@ impl<'i> Reader<'i> {
         match self.next_item()? {
             Item::Eof => Ok(()),
             Item::Start(Elem { offset, .. }) | Item::End { offset } | Item::Text { offset, .. } => {
-                Err(Self::syntax(offset, SyntaxKind::ContentAfterRoot))
+                Err(XmlError::syntax(offset, SyntaxKind::ContentAfterRoot))
             }
         }
     }
@@ -724,7 +720,7 @@ impl<'i> Reader<'i> {
                     }
                 }
                 Item::Eof => {
-                    return Err(Self::syntax(
+                    return Err(XmlError::syntax(
                         self.position(),
                         SyntaxKind::UnexpectedEof {
                             open: self.depth.max(1),
@@ -768,7 +764,7 @@ impl<'i> Reader<'i> {
                     });
                 }
                 Item::Eof => {
-                    return Err(Self::syntax(
+                    return Err(XmlError::syntax(
                         self.position(),
                         SyntaxKind::UnexpectedEof {
                             open: self.depth.max(1),
@@ -812,7 +808,7 @@ impl<'i> Reader<'i> {
                     });
                 }
                 Item::Eof => {
-                    return Err(Self::syntax(
+                    return Err(XmlError::syntax(
                         self.position(),
                         SyntaxKind::UnexpectedEof {
                             open: self.depth.max(1),
@@ -898,7 +894,7 @@ impl<'i> Reader<'i> {
             match self.next_item()? {
                 Item::End { offset } if self.depth == target => return Ok(offset),
                 Item::Eof => {
-                    return Err(Self::syntax(
+                    return Err(XmlError::syntax(
                         self.position(),
                         SyntaxKind::UnexpectedEof {
                             open: self.depth.max(1),

@@ -48,8 +48,8 @@ pub(crate) enum Token<'i> {
     Eof,
 }
 
-/// XML whitespace as a byte.
-fn is_ws(b: u8) -> bool {
+/// XML whitespace (`S` in the XML grammar) as a byte.
+pub(crate) fn is_xml_ws_byte(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
@@ -68,7 +68,7 @@ fn name_len(content: &[u8]) -> usize {
     }
     let rest = content.get(i..).unwrap_or_default();
     rest.iter()
-        .position(|&b| is_ws(b))
+        .position(|&b| is_xml_ws_byte(b))
         .map_or(content.len(), |n| i + n)
 }
 
@@ -107,10 +107,6 @@ impl<'i> Tokenizer<'i> {
         self.pos
     }
 
-    fn syntax(offset: usize, kind: SyntaxKind) -> XmlError {
-        XmlError::Syntax { offset, kind }
-    }
-
     /// `input[from..to]`. Every cut is next to an ASCII byte, hence a char boundary;
     /// the empty fallback is never taken.
     fn slice(&self, from: usize, to: usize) -> &'i str {
@@ -133,7 +129,7 @@ impl<'i> Tokenizer<'i> {
                         self.pos = start + i + 2;
                         Ok(Token::Ref(self.slice(start + 1, start + 1 + i)))
                     }
-                    _ => Err(Self::syntax(start, SyntaxKind::InvalidReference)),
+                    _ => Err(XmlError::syntax(start, SyntaxKind::InvalidReference)),
                 }
             }
             Some(_) => {
@@ -160,7 +156,7 @@ impl<'i> Tokenizer<'i> {
                 _ => {}
             }
         }
-        Err(Self::syntax(start, SyntaxKind::UnclosedMarkup))
+        Err(XmlError::syntax(start, SyntaxKind::UnclosedMarkup))
     }
 
     /// The offset of the first `>` after `start + min` whose two preceding bytes are
@@ -176,7 +172,7 @@ impl<'i> Tokenizer<'i> {
     /// Markup starting with the `<` at `start`.
     fn markup(&mut self, start: usize) -> Result<Token<'i>, XmlError> {
         let bytes = self.input.as_bytes();
-        let unclosed = || Self::syntax(start, SyntaxKind::UnclosedMarkup);
+        let unclosed = || XmlError::syntax(start, SyntaxKind::UnclosedMarkup);
         match bytes.get(start + 1) {
             None => Err(unclosed()),
             Some(b'!') => match bytes.get(start + 2) {
@@ -197,8 +193,8 @@ impl<'i> Tokenizer<'i> {
                     self.pos = gt + 1;
                     Ok(Token::CData(self.slice(start + 9, gt - 2)))
                 }
-                Some(b'D' | b'd') => Err(Self::syntax(start, SyntaxKind::Doctype)),
-                _ => Err(Self::syntax(start, SyntaxKind::InvalidMarkup)),
+                Some(b'D' | b'd') => Err(XmlError::syntax(start, SyntaxKind::Doctype)),
+                _ => Err(XmlError::syntax(start, SyntaxKind::InvalidMarkup)),
             },
             Some(b'?') => {
                 // The first `>` right after a `?` (the one of `<?` counts).
@@ -214,7 +210,7 @@ impl<'i> Tokenizer<'i> {
                 self.pos = gt + 1;
                 let content = self.slice(start + 2, gt - 1);
                 let c = content.as_bytes();
-                if c.starts_with(b"xml") && c.get(3).is_none_or(|&b| is_ws(b)) {
+                if c.starts_with(b"xml") && c.get(3).is_none_or(|&b| is_xml_ws_byte(b)) {
                     Ok(Token::Decl)
                 } else {
                     Ok(Token::Pi(content))
@@ -225,10 +221,10 @@ impl<'i> Tokenizer<'i> {
                 let content = self.slice(start + 2, gt);
                 // Whitespace after the name is allowed; a name of whitespace alone is
                 // kept as is (and matches no element).
-                let trimmed = content.trim_end_matches([' ', '\t', '\r', '\n']);
+                let trimmed = content.trim_end_matches(super::reader::is_xml_ws);
                 let name = if trimmed.is_empty() { content } else { trimmed };
                 if self.open == 0 {
-                    return Err(Self::syntax(
+                    return Err(XmlError::syntax(
                         start,
                         SyntaxKind::UnmatchedEndTag {
                             found: name.to_owned(),
@@ -239,7 +235,7 @@ impl<'i> Tokenizer<'i> {
                 if self.check_end_names {
                     let expected = self.names.pop().unwrap_or_default();
                     if name != expected {
-                        return Err(Self::syntax(
+                        return Err(XmlError::syntax(
                             start,
                             SyntaxKind::MismatchedEndTag {
                                 expected: expected.to_owned(),
@@ -364,7 +360,7 @@ mod tests {
                 Event::Eof => return (tokens, None),
             };
             if owned == Owned::Doctype {
-                return (tokens, Some(Tokenizer::syntax(offset, SyntaxKind::Doctype)));
+                return (tokens, Some(XmlError::syntax(offset, SyntaxKind::Doctype)));
             }
             tokens.push((offset, owned));
         }
