@@ -86,60 +86,77 @@ pub(crate) const KNOWN: [&[u8]; 14] = [
 /// `KNOWN` index of `Content-Length`.
 const CONTENT_LENGTH: u8 = 13;
 
+/// The [`KNOWN`] candidate for each name length (`13`: `RVP-Hop-Count` or
+/// `Authorization`, told apart by the first letter).
+const CANDIDATE_BY_LEN: [u8; 26] = {
+    let mut table = [0u8; 26];
+    let mut k = 1;
+    while k < KNOWN.len() {
+        table[KNOWN[k].len()] = k as u8;
+        k += 1;
+    }
+    table
+};
+
 /// The [`KNOWN`] index of a header name of token characters (any letter case); `0`
 /// for other names. A `const fn`, so a typed header's number is computed at compile
-/// time from its name.
+/// time from its name. Without a jump: the candidate comes from a table by length, and
+/// the comparison is of overlapping words.
 pub(crate) const fn known(name: &[u8]) -> u8 {
-    let candidate: u8 = match name.len() {
-        25 => 1,
-        18 => 2,
-        9 => 3,
-        15 => 4,
-        21 => 5,
-        17 => 6,
-        12 => 7,
-        13 if name[0] | 0x20 == b'r' => 8,
-        13 => 12,
-        5 => 9,
-        8 => 10,
-        16 => 11,
-        14 => CONTENT_LENGTH,
-        _ => return 0,
-    };
-    if eq_lower(name, KNOWN[candidate as usize]) {
+    if name.len() >= CANDIDATE_BY_LEN.len() {
+        return 0;
+    }
+    let mut candidate = CANDIDATE_BY_LEN[name.len()];
+    if name.len() == 13 && name[0] | 0x20 == b'r' {
+        candidate = 8;
+    }
+    if candidate != 0 && eq_lower(name, KNOWN[candidate as usize]) {
         candidate
     } else {
         0
     }
 }
 
-/// Whether the token `name` equals `lower` (lower-case letters and `-`) ignoring
-/// case. Eight bytes at a time: setting bit 5 maps an upper-case letter to its lower
-/// case and leaves `-` and lower-case letters alone; the only other byte it maps
-/// onto a letter or `-` is CR (onto `-`), which is not a token character.
-const fn eq_lower(mut name: &[u8], mut lower: &[u8]) -> bool {
+/// Whether the token `name` equals `lower` (lower-case letters and `-`, 4 to 25 bytes
+/// long) ignoring case, comparing overlapping words: setting bit 5 maps an upper-case
+/// letter to its lower case and leaves `-` and lower-case letters alone; the only other
+/// byte it maps onto a letter or `-` is CR (onto `-`), which is not a token character.
+const fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
     const CASE: u64 = 0x2020_2020_2020_2020;
-    if name.len() != lower.len() {
+    let len = lower.len();
+    if name.len() != len || len < 4 || len > 32 {
         return false;
     }
-    while let (Some((x, name_rest)), Some((y, lower_rest))) = (
-        name.split_first_chunk::<8>(),
-        lower.split_first_chunk::<8>(),
-    ) {
-        if u64::from_le_bytes(*x) | CASE != u64::from_le_bytes(*y) {
-            return false;
-        }
-        (name, lower) = (name_rest, lower_rest);
+    if len < 8 {
+        let (a, b) = (word4(name, 0), word4(lower, 0));
+        let (c, d) = (word4(name, len - 4), word4(lower, len - 4));
+        return (a | 0x2020_2020) ^ b | (c | 0x2020_2020) ^ d == 0;
     }
-    while let (Some((x, name_rest)), Some((y, lower_rest))) =
-        (name.split_first(), lower.split_first())
-    {
-        if *x | 0x20 != *y {
-            return false;
-        }
-        (name, lower) = (name_rest, lower_rest);
+    // Words at 0, 8, 16 and 24, the last three moved back to end within the name.
+    let mut diff = 0;
+    let mut at = 0;
+    while at < len {
+        let i = if at + 8 > len { len - 8 } else { at };
+        diff |= (word8(name, i) | CASE) ^ word8(lower, i);
+        at += 8;
     }
-    true
+    diff == 0
+}
+
+/// The little-endian word of the eight bytes of `s` at `i` (`i + 8 <= s.len()`).
+const fn word8(s: &[u8], i: usize) -> u64 {
+    match s.split_at(i).1.first_chunk::<8>() {
+        Some(w) => u64::from_le_bytes(*w),
+        None => 0,
+    }
+}
+
+/// The little-endian word of the four bytes of `s` at `i` (`i + 4 <= s.len()`).
+const fn word4(s: &[u8], i: usize) -> u32 {
+    match s.split_at(i).1.first_chunk::<4>() {
+        Some(w) => u32::from_le_bytes(*w),
+        None => 0,
+    }
 }
 
 /// The header fields of a head, as ranges into its bytes, in the order received.
@@ -354,8 +371,17 @@ pub(crate) trait ParseHead: Sized {
     /// first field line.
     fn start_line(head: &[u8], config: &Config) -> Result<(Self::Line, usize), DecodeError>;
 
+    /// [`start_line`](Self::start_line) for a start line of the usual form, or `None`
+    /// (for anything else too: the caller then takes the checking path).
+    fn plain_start_line(head: &[u8], config: &Config) -> Option<(Self::Line, usize)> {
+        Self::start_line(head, config).ok()
+    }
+
     /// The head of `line` and `fields`.
     fn assemble(line: Self::Line, fields: FieldIndex) -> Self;
+
+    /// The head's field list, emptied, for the next head to reuse.
+    fn into_spare(self) -> Vec<Field>;
 }
 
 /// Parses a head (`head` ends with the empty line); `spare` is an empty list whose
@@ -381,7 +407,7 @@ pub(crate) fn parse_plain_head<H: ParseHead>(
     spare: &mut Vec<Field>,
 ) -> Option<(usize, H::Line, FramingFields)> {
     let window = &buf[..buf.len().min(config.limits.max_head_size)];
-    let (line, pos) = H::start_line(window, config).ok()?;
+    let (line, pos) = H::plain_start_line(window, config)?;
     let (end, framing) = plain_fields(window, pos, config, spare)?;
     Some((end, line, framing))
 }
@@ -396,6 +422,10 @@ impl ParseHead for RequestHead {
         request_line(head, config)
     }
 
+    fn plain_start_line(head: &[u8], config: &Config) -> Option<(RequestLine, usize)> {
+        plain_request_line(head, config)
+    }
+
     fn assemble((method, target, version): RequestLine, fields: FieldIndex) -> Self {
         Self {
             method,
@@ -403,6 +433,10 @@ impl ParseHead for RequestHead {
             version,
             fields,
         }
+    }
+
+    fn into_spare(self) -> Vec<Field> {
+        self.fields.into_spare()
     }
 }
 
@@ -423,6 +457,10 @@ impl ParseHead for ResponseHead {
             version,
             fields,
         }
+    }
+
+    fn into_spare(self) -> Vec<Field> {
+        self.fields.into_spare()
     }
 }
 
@@ -509,6 +547,73 @@ fn request_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), De
         (method, (start + t_start, start + t_end), version),
         lines.pos,
     ))
+}
+
+/// The request line of the usual form, `method SP target SP HTTP/1.x CRLF` (or a bare
+/// LF where allowed) with a visible-ASCII target, read eight bytes at a time; `None`
+/// for anything else. Gives what [`request_line`] gives for such a line.
+fn plain_request_line(head: &[u8], config: &Config) -> Option<(RequestLine, usize)> {
+    let m_end = first_space(head, 0, MAX_PLAIN_METHOD_LEN)?;
+    // `from_bytes` refuses what is not a token.
+    let method = Method::from_bytes(&head[..m_end]).ok()?;
+    let t_start = m_end + 1;
+    let (t_end, special) = target_end(head, t_start)?;
+    if t_end == t_start || head.get(t_end) != Some(&b' ') {
+        return None;
+    }
+    let target = &head[t_start..t_end];
+    if !crate::header::plain_visible_target(target, special) && Uri::try_from(target).is_err() {
+        return None;
+    }
+    let v = t_end + 1;
+    let version = match head.get(v..v + 8)? {
+        b"HTTP/1.1" => Version::HTTP_11,
+        b"HTTP/1.0" => Version::HTTP_10,
+        _ => return None,
+    };
+    let pos = match head.get(v + 8..v + 10) {
+        Some(b"\r\n") => v + 10,
+        Some([b'\n', _]) if config.allow_bare_lf => v + 9,
+        None if config.allow_bare_lf && head.get(v + 8) == Some(&b'\n') => v + 9,
+        _ => return None,
+    };
+    Some(((method, (t_start, t_end), version), pos))
+}
+
+/// Longest method [`plain_request_line`] reads (every method this crate names is
+/// shorter); longer ones take the checking path.
+const MAX_PLAIN_METHOD_LEN: usize = 16;
+
+/// The position of the first space in `bytes` at or after `from`, if one is within
+/// `max` bytes.
+fn first_space(bytes: &[u8], from: usize, max: usize) -> Option<usize> {
+    let window = bytes.get(from..)?;
+    let window = &window[..window.len().min(max)];
+    memchr::memchr(b' ', window).map(|n| from + n)
+}
+
+/// The end of a request target starting at `from`: the first byte that is not visible
+/// ASCII. Also tells whether any of `#`, `<`, `>`, `` ` `` and `"` is before it (or
+/// near after it: `true` only costs [`plain_visible_target`] a closer look).
+fn target_end(bytes: &[u8], mut i: usize) -> Option<(usize, bool)> {
+    let mut special = 0u64;
+    while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let x = u64::from_le_bytes(*chunk);
+        special |= bytes_equal(x, b'#')
+            | bytes_equal(x, b'<')
+            | bytes_equal(x, b'>')
+            | bytes_equal(x, b'`')
+            | bytes_equal(x, b'"');
+        let stop = bytes_below(x, 0x21) | bytes_equal(x, 0x7f) | (x & 0x8080_8080_8080_8080);
+        if stop != 0 {
+            return Some((i + (stop.trailing_zeros() / 8) as usize, special != 0));
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..)?;
+    let n = rest.iter().position(|&b| !(0x21..0x7f).contains(&b))?;
+    let special = special != 0 || rest[..n].iter().any(|b| b"#<>`\"".contains(b));
+    Some((i + n, special))
 }
 
 fn status_line(head: &[u8], config: &Config) -> Result<(StatusLine, usize), DecodeError> {
@@ -1136,6 +1241,118 @@ mod tests {
         assert_eq!(known(b"Call-Bach"), 0);
         assert_eq!(known(b"rvp-hop-counT"), 8);
         assert_eq!(known(b"Authorization"), 12);
+    }
+
+    /// What `known` must give: the index of the name equal to `name` ignoring case.
+    fn known_reference(name: &[u8]) -> u8 {
+        (1..KNOWN.len())
+            .find(|&k| KNOWN[k].eq_ignore_ascii_case(name))
+            .map_or(0, |k| k as u8)
+    }
+
+    proptest::proptest! {
+        /// Every known name in every letter case, with one byte changed anywhere (to a
+        /// token character or not), and arbitrary tokens.
+        #[test]
+        fn known_agrees_with_reference(
+            k in 1..KNOWN.len(),
+            case in proptest::arbitrary::any::<u32>(),
+            change in proptest::option::of((proptest::arbitrary::any::<proptest::sample::Index>(), proptest::arbitrary::any::<u8>())),
+            token in "[!#$%&'*+.^_`|~0-9A-Za-z-]{0,30}",
+        ) {
+            let mut name: Vec<u8> = KNOWN[k]
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| if case >> (i % 32) & 1 == 1 { b.to_ascii_uppercase() } else { b })
+                .collect();
+            if let Some((at, byte)) = change {
+                let i = at.index(name.len());
+                name[i] = byte;
+            }
+            if name.iter().all(|&b| crate::syntax::is_tchar(b)) {
+                proptest::prop_assert_eq!(known(&name), known_reference(&name), "{:?}", name);
+            }
+            proptest::prop_assert_eq!(known(token.as_bytes()), known_reference(token.as_bytes()));
+        }
+    }
+
+    /// Where the one-pass request line reader gives a line, the checking one gives the
+    /// same; on the usual lines it gives one.
+    fn check_plain_request_line(line: &[u8], config: &Config) -> bool {
+        let plain = plain_request_line(line, config);
+        if let Some(plain) = &plain {
+            let checked = request_line(line, config).unwrap_or_else(|e| {
+                panic!(
+                    "{:?}: plain {plain:?}, checked {e:?}",
+                    String::from_utf8_lossy(line)
+                )
+            });
+            assert_eq!(plain, &checked, "{:?}", String::from_utf8_lossy(line));
+        }
+        plain.is_some()
+    }
+
+    #[test]
+    fn plain_request_lines() {
+        for config in [Config::strict(), Config::lenient()] {
+            for line in [
+                &b"SUBSCRIBE /instmsg/aliases/alice HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+                b"NOTIFY http://im.example.com:8080/instmsg/aliases/bob?x=1 HTTP/1.0\r\n",
+                b"X-EXT-METHOD * HTTP/1.1\r\n",
+                b"ACL /a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z HTTP/1.1\r\n",
+            ] {
+                assert!(check_plain_request_line(line, &config));
+            }
+            for line in [
+                &b"SUBSCRIBE  /x HTTP/1.1\r\n"[..],
+                b"SUBSCRIBE /x  HTTP/1.1\r\n",
+                b"SUBSCRIBE /x HTTP/1.1 \r\n",
+                b"SUBSCRIBE /x\tHTTP/1.1\r\n",
+                b"SUBSCRIBE\t/x HTTP/1.1\r\n",
+                b"SUBSCRIBE /x HTTP/2.0\r\n",
+                b"SUBSCRIBE /x\x7f HTTP/1.1\r\n",
+                b"SUBSCRIBE /caf\xc3\xa9 HTTP/1.1\r\n",
+                b"SUB(SCRIBE /x HTTP/1.1\r\n",
+                b"AVERYLONGEXTENSIONMETHOD /x HTTP/1.1\r\n",
+                b"SUBSCRIBE /x HTTP/1.1\r\r\n",
+                b"SUBSCRIBE /x HTTP/1.1\r",
+                b"SUBSCRIBE /x HTTP/1.",
+            ] {
+                assert!(
+                    !check_plain_request_line(line, &config),
+                    "{:?}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+            // Targets `http` is asked about.
+            check_plain_request_line(b"SUBSCRIBE /x#y HTTP/1.1\r\n", &config);
+            check_plain_request_line(b"SUBSCRIBE /x<y HTTP/1.1\r\n", &config);
+            check_plain_request_line(b"SUBSCRIBE http://a/`?\"#< HTTP/1.1\r\n", &config);
+            let bare = check_plain_request_line(b"SUBSCRIBE /x HTTP/1.1\nHost: a\n\n", &config);
+            assert_eq!(bare, config.allow_bare_lf);
+            assert_eq!(
+                check_plain_request_line(b"SUBSCRIBE /x HTTP/1.1\n", &config),
+                bare
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2048))]
+        #[test]
+        fn plain_request_line_agrees_with_checked(
+            method in "(SUBSCRIBE|NOTIFY|ACL|[A-Z(]{1,20})",
+            sp1 in "( |  |\t)",
+            target in "(/|\\*|https?://[a-z.:0-9]{1,12})[!-~ \t\r\x7f\u{e9}]{0,10}",
+            sp2 in "( |  |\t)",
+            version in "(HTTP/1\\.[01]|HTTP/2\\.0|HTTP/1\\.)",
+            end in "(\r\n|\n|\r| \r\n|)",
+            lenient in proptest::arbitrary::any::<bool>(),
+        ) {
+            let line = format!("{method}{sp1}{target}{sp2}{version}{end}X");
+            let config = if lenient { Config::lenient() } else { Config::strict() };
+            check_plain_request_line(line.as_bytes(), &config);
+        }
     }
 
     #[test]

@@ -51,8 +51,6 @@ use head::{Field, FieldIndex, ParseHead, RequestHead, ResponseHead};
 #[derive(Debug)]
 pub struct RequestDecoder {
     framer: Framer<RequestHead>,
-    /// The last message [`decode_view`](Self::decode_view) returned.
-    last: Option<(RequestHead, Bytes)>,
 }
 
 impl RequestDecoder {
@@ -60,7 +58,6 @@ impl RequestDecoder {
     pub fn new(config: Config) -> Self {
         Self {
             framer: Framer::new(config),
-            last: None,
         }
     }
 
@@ -76,13 +73,10 @@ impl RequestDecoder {
     /// gives: `http`'s header map and `Uri` are made for it. A caller that reads only
     /// some fields is faster with the view.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
-        self.recycle();
-        let done = self.framer.decode(buf, |h, _| request_framing(h))?;
-        Ok(done.map(|(h, body)| {
-            let request = view::request_from(&h, body);
-            self.framer.spare = h.fields.into_spare();
-            request
-        }))
+        if !self.framer.decode(buf, |h, _| request_framing(h))? {
+            return Ok(None);
+        }
+        Ok(self.framer.take(view::request_from))
     }
 
     /// Like [`decode`](Self::decode), but returns a borrowed [`RequestView`] of the
@@ -111,19 +105,16 @@ impl RequestDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<RequestView<'_>>, DecodeError> {
-        self.recycle();
-        let done = self.framer.decode(buf, |h, _| request_framing(h))?;
-        Ok(done.map(|message| {
-            let (head, body) = self.last.insert(message);
-            RequestView::new(head, body, &self.framer.config)
-        }))
+        if !self.framer.decode(buf, |h, _| request_framing(h))? {
+            return Ok(None);
+        }
+        Ok(self.view())
     }
 
-    /// Gives the field list of the last viewed request back to the parser.
-    fn recycle(&mut self) {
-        if let Some((head, _)) = self.last.take() {
-            self.framer.spare = head.fields.into_spare();
-        }
+    /// The view of the message the framer has completed.
+    fn view(&self) -> Option<RequestView<'_>> {
+        let (head, body) = self.framer.message()?;
+        Some(RequestView::new(head, body, &self.framer.config))
     }
 
     /// Like [`decode`](Self::decode), for the bytes left when the peer has closed the
@@ -132,6 +123,7 @@ impl RequestDecoder {
     pub fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, DecodeError> {
         match self.decode(buf)? {
             Some(r) => Ok(Some(r)),
+            // A request's body never runs until the close: `eof` completes nothing.
             None => self.framer.eof(buf).map(|_| None),
         }
     }
@@ -146,10 +138,7 @@ impl RequestDecoder {
             self.framer.eof(buf)?;
             return Ok(None);
         }
-        Ok(self
-            .last
-            .as_ref()
-            .map(|(head, body)| RequestView::new(head, body, &self.framer.config)))
+        Ok(self.view())
     }
 
     /// Whether the decoder holds a partly received request (its head is parsed and part
@@ -182,8 +171,6 @@ impl RequestDecoder {
 pub struct ResponseDecoder {
     framer: Framer<ResponseHead>,
     to_head: bool,
-    /// The last message [`decode_view`](Self::decode_view) returned.
-    last: Option<(ResponseHead, Bytes)>,
 }
 
 impl ResponseDecoder {
@@ -192,7 +179,6 @@ impl ResponseDecoder {
         Self {
             framer: Framer::new(config),
             to_head: false,
-            last: None,
         }
     }
 
@@ -210,9 +196,10 @@ impl ResponseDecoder {
     /// Decodes the next response from the front of `buf`, or returns `Ok(None)` if `buf`
     /// does not hold a complete one yet.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Response>, DecodeError> {
-        self.recycle();
-        let done = self.frame(buf)?;
-        Ok(done.map(|message| self.owned(message)))
+        if !self.frame(buf)? {
+            return Ok(None);
+        }
+        Ok(self.owned())
     }
 
     /// Like [`decode`](Self::decode), but returns a borrowed [`ResponseView`] instead of
@@ -237,9 +224,10 @@ impl ResponseDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<ResponseView<'_>>, DecodeError> {
-        self.recycle();
-        let done = self.frame(buf)?;
-        Ok(done.map(|message| self.viewed(message)))
+        if !self.frame(buf)? {
+            return Ok(None);
+        }
+        Ok(self.viewed())
     }
 
     /// Like [`decode_view`](Self::decode_view), once the peer has closed the connection
@@ -248,38 +236,29 @@ impl ResponseDecoder {
         &mut self,
         buf: &mut BytesMut,
     ) -> Result<Option<ResponseView<'_>>, DecodeError> {
-        if self.decode_view(buf)?.is_none() {
-            return Ok(self.framer.eof(buf)?.map(|message| self.viewed(message)));
+        if self.decode_view(buf)?.is_some() || self.framer.eof(buf)? {
+            return Ok(self.viewed());
         }
-        Ok(self
-            .last
-            .as_ref()
-            .map(|(head, body)| ResponseView::new(head, body, &self.framer.config)))
+        Ok(None)
     }
 
-    fn frame(&mut self, buf: &mut BytesMut) -> Result<Option<(ResponseHead, Bytes)>, DecodeError> {
+    /// Frames the next response; `true` when one is complete.
+    fn frame(&mut self, buf: &mut BytesMut) -> Result<bool, DecodeError> {
         let to_head = self.to_head;
         self.framer.decode(buf, |h, _| response_framing(h, to_head))
     }
 
-    fn owned(&mut self, (head, body): (ResponseHead, Bytes)) -> Response {
+    /// The owned form of the response the framer has completed.
+    fn owned(&mut self) -> Option<Response> {
         self.to_head = false;
-        let response = view::response_from(&head, body);
-        self.framer.spare = head.fields.into_spare();
-        response
+        self.framer.take(view::response_from)
     }
 
-    fn viewed(&mut self, message: (ResponseHead, Bytes)) -> ResponseView<'_> {
+    /// The view of the response the framer has completed.
+    fn viewed(&mut self) -> Option<ResponseView<'_>> {
         self.to_head = false;
-        let (head, body) = self.last.insert(message);
-        ResponseView::new(head, body, &self.framer.config)
-    }
-
-    /// Gives the field list of the last viewed response back to the parser.
-    fn recycle(&mut self) {
-        if let Some((head, _)) = self.last.take() {
-            self.framer.spare = head.fields.into_spare();
-        }
+        let (head, body) = self.framer.message()?;
+        Some(ResponseView::new(head, body, &self.framer.config))
     }
 
     /// Like [`decode`](Self::decode), once the peer has closed the connection: completes a
@@ -289,7 +268,10 @@ impl ResponseDecoder {
         if let Some(r) = self.decode(buf)? {
             return Ok(Some(r));
         }
-        Ok(self.framer.eof(buf)?.map(|message| self.owned(message)))
+        if self.framer.eof(buf)? {
+            return Ok(self.owned());
+        }
+        Ok(None)
     }
 
     /// Whether the decoder holds a partly received response.
@@ -310,23 +292,28 @@ enum Framing {
 }
 
 #[derive(Debug)]
-enum State<H> {
+enum State {
     /// Looking for the end of the head; the bytes before `scanned` hold no head end.
     Head { scanned: usize },
-    /// The head is parsed; the body is being received. `offset` is the message offset of
-    /// the next byte in the buffer (for error reports).
-    Body {
-        head: H,
-        framing: Framing,
-        offset: usize,
-    },
+    /// The head is parsed (in [`Framer::head`]); the body is being received. `offset` is
+    /// the message offset of the next byte in the buffer (for error reports).
+    Body { framing: Framing, offset: usize },
 }
 
 /// The framing state machine shared by both decoders.
+///
+/// A parsed head stays where it was parsed, in `head`, until the next head replaces
+/// it: the decoders view it there or take it out, and it is not moved with the state
+/// (a head is a few hundred bytes).
 #[derive(Debug)]
 struct Framer<H> {
     config: Config,
-    state: State<H>,
+    state: State,
+    /// The head of the message being received, or of the last one completed (or
+    /// refused), until the next head is parsed.
+    head: Option<H>,
+    /// The body of the last message completed.
+    body: Bytes,
     /// An empty field list whose capacity the next head reuses.
     spare: Vec<Field>,
 }
@@ -336,19 +323,44 @@ impl<H: ParseHead> Framer<H> {
         Self {
             config,
             state: State::Head { scanned: 0 },
+            head: None,
+            body: Bytes::new(),
             spare: Vec::new(),
         }
+    }
+
+    /// The message completed by the last call of `decode` or `eof` that returned `true`.
+    fn message(&self) -> Option<(&H, &Bytes)> {
+        Some((self.head.as_ref()?, &self.body))
+    }
+
+    /// Takes the completed message out and gives `make` of it, keeping the head's field
+    /// list for the next head.
+    fn take<T>(&mut self, make: impl FnOnce(&H, Bytes) -> T) -> Option<T> {
+        let head = self.head.take()?;
+        let made = make(&head, std::mem::take(&mut self.body));
+        self.spare = head.into_spare();
+        Some(made)
+    }
+
+    /// Gives the field list of the last head back for the next one.
+    fn recycle(&mut self) {
+        if let Some(head) = self.head.take() {
+            self.spare = head.into_spare();
+        }
+        self.body = Bytes::new();
     }
 
     fn is_mid_message(&self) -> bool {
         matches!(self.state, State::Body { .. })
     }
 
+    /// Frames the next message; `true` when one is complete ([`message`](Self::message)).
     fn decode(
         &mut self,
         buf: &mut BytesMut,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
-    ) -> Result<Option<(H, Bytes)>, DecodeError> {
+    ) -> Result<bool, DecodeError> {
         let result = self.step(buf, framing);
         if result.is_err() {
             self.state = State::Head { scanned: 0 };
@@ -360,7 +372,10 @@ impl<H: ParseHead> Framer<H> {
         &mut self,
         buf: &mut BytesMut,
         framing: impl FnOnce(&H, &Config) -> Result<Framing, DecodeError>,
-    ) -> Result<Option<(H, Bytes)>, DecodeError> {
+    ) -> Result<bool, DecodeError> {
+        if let State::Head { .. } = self.state {
+            self.recycle();
+        }
         if let State::Head { scanned } = &mut self.state {
             let limit = self.config.limits.max_head_size;
             let mut plain = None;
@@ -374,23 +389,24 @@ impl<H: ParseHead> Framer<H> {
                 let head_bytes = buf.split_to(len).freeze();
                 let fields = std::mem::take(&mut self.spare);
                 let index = FieldIndex::new(head_bytes, fields, Vec::new(), seen);
-                (len, H::assemble(line, index))
+                (len, self.head.insert(H::assemble(line, index)))
             } else {
                 let Some(len) = find_head_end(buf, *scanned, limit) else {
                     if buf.len() > limit {
                         return Err(DecodeError::HeadTooLarge { limit });
                     }
                     *scanned = buf.len().saturating_sub(2);
-                    return Ok(None);
+                    return Ok(false);
                 };
                 if len > limit {
                     return Err(DecodeError::HeadTooLarge { limit });
                 }
                 let head_bytes = buf.split_to(len).freeze();
                 let spare = std::mem::take(&mut self.spare);
-                (len, head::parse_head::<H>(head_bytes, &self.config, spare)?)
+                let head = head::parse_head::<H>(head_bytes, &self.config, spare)?;
+                (len, self.head.insert(head))
             };
-            let framing = framing(&head, &self.config)?;
+            let framing = framing(head, &self.config)?;
             if let Framing::Length(n) = framing
                 && n > self.config.limits.max_body_size
             {
@@ -399,29 +415,25 @@ impl<H: ParseHead> Framer<H> {
                 });
             }
             self.state = State::Body {
-                head,
                 framing,
                 offset: len,
             };
         }
 
-        let State::Body {
-            framing, offset, ..
-        } = &mut self.state
-        else {
-            return Ok(None);
+        let State::Body { framing, offset } = &mut self.state else {
+            return Ok(false);
         };
         let body = match framing {
             Framing::Length(n) => {
                 if buf.len() < *n {
                     buf.reserve(*n - buf.len());
-                    return Ok(None);
+                    return Ok(false);
                 }
                 buf.split_to(*n).freeze()
             }
             Framing::Chunked(chunked, body) => {
                 match chunked.decode(buf, body, offset, &self.config)? {
-                    Step::NeedMore => return Ok(None),
+                    Step::NeedMore => return Ok(false),
                     Step::Done => std::mem::take(body).freeze(),
                 }
             }
@@ -431,26 +443,27 @@ impl<H: ParseHead> Framer<H> {
                         limit: self.config.limits.max_body_size,
                     });
                 }
-                return Ok(None);
+                return Ok(false);
             }
         };
-        Ok(self.finish(body))
+        self.finish(body);
+        Ok(true)
     }
 
-    fn finish(&mut self, body: Bytes) -> Option<(H, Bytes)> {
-        match std::mem::replace(&mut self.state, State::Head { scanned: 0 }) {
-            State::Body { head, .. } => Some((head, body)),
-            State::Head { .. } => None,
-        }
+    /// Completes the message with `body`.
+    fn finish(&mut self, body: Bytes) {
+        self.body = body;
+        self.state = State::Head { scanned: 0 };
     }
 
-    /// Handles the end of the stream after `decode` returned `Ok(None)`.
-    fn eof(&mut self, buf: &mut BytesMut) -> Result<Option<(H, Bytes)>, DecodeError> {
+    /// Handles the end of the stream after `decode` returned `Ok(false)`; `true` when
+    /// that completes a message (a response whose body runs until the close).
+    fn eof(&mut self, buf: &mut BytesMut) -> Result<bool, DecodeError> {
         match &self.state {
             State::Head { .. } => {
                 skip_empty_lines(buf);
                 if buf.is_empty() {
-                    Ok(None)
+                    Ok(false)
                 } else {
                     Err(DecodeError::UnexpectedEof)
                 }
@@ -460,7 +473,8 @@ impl<H: ParseHead> Framer<H> {
                 ..
             } => {
                 let body = buf.split().freeze();
-                Ok(self.finish(body))
+                self.finish(body);
+                Ok(true)
             }
             State::Body { .. } => {
                 self.state = State::Head { scanned: 0 };
@@ -585,6 +599,15 @@ pub(super) fn content_length<'a>(
     known: Option<usize>,
 ) -> Option<usize> {
     let mut length = known;
+    let mut values = values.peekable();
+    // The usual value, digits only, without the splitting and trimming.
+    if let Some(n) = values.peek().and_then(|v| parse_length(v)) {
+        if length.is_some_and(|l| l != n) {
+            return None;
+        }
+        values.next();
+        length = Some(n);
+    }
     for item in values.flat_map(|v| v.split(|&b| b == b',')).map(trim) {
         let n = parse_length(item)?;
         if length.is_some_and(|l| l != n) {

@@ -43,7 +43,7 @@ pub enum FromPrincipal {
 impl FromPrincipal {
     /// Parses a field value.
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
-        if s.windows(3).any(|w| w == b"://") {
+        if memchr::memchr_iter(b':', s).any(|i| s.get(i + 1..i + 3) == Some(b"//")) {
             return AbsoluteUrl::from_bytes(s).map(FromPrincipal::Url);
         }
         if s.is_empty() {

@@ -59,6 +59,25 @@ impl Hash for AbsoluteUrl {
 impl AbsoluteUrl {
     /// Parses and validates a URL.
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
+        if s.len() <= MAX_URL_LEN
+            && split_plain_http_url(s)
+                .is_some_and(|path_and_query| path_and_query.iter().all(|&b| is_plain_byte(b)))
+        {
+            // The usual URL, in one pass: it is `is_plain_http_url` without any byte that
+            // needs a closer look. Visible ASCII, so valid UTF-8.
+            if let Ok(text) = std::str::from_utf8(s) {
+                return Ok(Self {
+                    text: text.into(),
+                    uri: OnceLock::new(),
+                });
+            }
+        }
+        Self::parse_checked(s)
+    }
+
+    /// [`from_bytes`](Self::from_bytes) without its one-pass path for the usual URL:
+    /// every check, and the first error.
+    fn parse_checked(s: &[u8]) -> Result<Self, InvalidValue> {
         if s.is_empty() {
             return Err(InvalidValue::Empty);
         }
@@ -68,8 +87,8 @@ impl AbsoluteUrl {
                 max: MAX_URL_LEN,
             });
         }
-        // One branch-free pass (it vectorizes) over the usual, valid URL; the byte at
-        // fault is looked for only when there is one.
+        // One branch-free pass (it vectorizes) over the URL; the byte at fault is looked
+        // for only when there is one.
         let (suspect, special) = s.iter().fold((false, false), |(bad, special), &b| {
             (
                 bad | !b.is_ascii_graphic() | (b == b'#'),
@@ -163,48 +182,82 @@ pub(crate) fn valid_port(authority: &http::uri::Authority) -> bool {
 /// `special` tells whether `s` has any of `<`, `>`, `` ` `` and `"`; without them the
 /// path and query need no look.
 fn is_plain_http_url(s: &[u8], special: bool) -> bool {
-    let rest = match s {
-        [h, t1, t2, p, b':', b'/', b'/', rest @ ..]
-            if [*h, *t1, *t2, *p].eq_ignore_ascii_case(b"http") =>
-        {
-            rest
+    split_plain_http_url(s)
+        .is_some_and(|path_and_query| !special || plain_path_and_query(path_and_query))
+}
+
+/// Byte classes of [`split_plain_http_url`] and [`is_plain_byte`].
+const HOST: u8 = 1;
+const PLAIN: u8 = 2;
+static URL_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || c == b'.' || c == b'-' {
+            table[b] |= HOST;
         }
-        [h, t1, t2, p, x, b':', b'/', b'/', rest @ ..]
-            if [*h, *t1, *t2, *p, *x].eq_ignore_ascii_case(b"https") =>
-        {
-            rest
+        if c.is_ascii_graphic() && !matches!(c, b'#' | b'<' | b'>' | b'`' | b'"') {
+            table[b] |= PLAIN;
         }
-        _ => return false,
-    };
-    let auth_end = rest
-        .iter()
-        .position(|&b| b == b'/' || b == b'?')
-        .unwrap_or(rest.len());
-    let (authority, path_and_query) = rest.split_at(auth_end);
-    let host_end = authority
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
-        .unwrap_or(authority.len());
-    if host_end == 0 {
-        return false;
+        b += 1;
     }
-    match &authority[host_end..] {
-        [] => {}
-        [b':', digits @ ..] => {
-            if digits.is_empty()
-                || digits.len() > 5
-                || !digits.iter().all(u8::is_ascii_digit)
-                || digits
-                    .iter()
-                    .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'))
-                    > u32::from(u16::MAX)
-            {
-                return false;
+    table
+};
+
+/// Whether `b` is visible ASCII other than `#`, `<`, `>`, `` ` `` and `"`: a byte that
+/// `http` accepts anywhere in a path and query.
+fn is_plain_byte(b: u8) -> bool {
+    URL_BYTES[usize::from(b)] & PLAIN != 0
+}
+
+/// The path and query of `s` (possibly empty, else starting with `/` or `?`) when `s`
+/// starts with the scheme and authority of the plain form of [`is_plain_http_url`]:
+/// `http://` or `https://` in any case, a host of letters, digits, dots and hyphens, and
+/// an optional port of at most 65535.
+fn split_plain_http_url(s: &[u8]) -> Option<&[u8]> {
+    // `| 0x20` maps exactly `H`/`h`, `T`/`t`, `P`/`p` and `S`/`s` onto the lower case.
+    let rest = match s {
+        [a, b, c, d, b':', b'/', b'/', rest @ ..]
+            if u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020
+                == u32::from_le_bytes(*b"http") =>
+        {
+            rest
+        }
+        [a, b, c, d, e, b':', b'/', b'/', rest @ ..]
+            if u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020
+                == u32::from_le_bytes(*b"http")
+                && *e | 0x20 == b's' =>
+        {
+            rest
+        }
+        _ => return None,
+    };
+    let mut end = 0;
+    while end < rest.len() && URL_BYTES[usize::from(rest[end])] & HOST != 0 {
+        end += 1;
+    }
+    if end == 0 {
+        return None;
+    }
+    if rest.get(end) == Some(&b':') {
+        end += 1;
+        let (digits_start, mut port) = (end, 0u32);
+        while let Some(d @ b'0'..=b'9') = rest.get(end) {
+            port = port * 10 + u32::from(d - b'0');
+            end += 1;
+            if end - digits_start > 5 {
+                return None;
             }
         }
-        _ => return false,
+        if end == digits_start || port > u32::from(u16::MAX) {
+            return None;
+        }
     }
-    !special || plain_path_and_query(path_and_query)
+    match rest.get(end) {
+        None | Some(b'/' | b'?') => Some(&rest[end..]),
+        _ => None,
+    }
 }
 
 /// Whether a path and query (visible ASCII without `#`) has none of the bytes `http`
@@ -408,6 +461,76 @@ mod tests {
         ) {
             check_plain_path(format!("{scheme}{rest}").as_bytes());
         }
+    }
+
+    /// `from_bytes` with its one-pass path gives what the checking parse gives.
+    fn check_one_pass(s: &[u8]) {
+        let fast = AbsoluteUrl::from_bytes(s);
+        let checked = AbsoluteUrl::parse_checked(s);
+        assert_eq!(fast, checked, "{:?}", String::from_utf8_lossy(s));
+        if let (Ok(fast), Ok(checked)) = (fast, checked) {
+            assert_eq!(fast.uri(), checked.uri());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_agrees_with_checked(
+            scheme in "(?i)(http|https|ftp|htt|httpss)(://|:/|:)?",
+            host in "[a-z0-9.\\-\\[\\]@:_]{0,12}",
+            port in "(:[0-9]{0,7})?",
+            rest in "[/?a-z0-9.:\\-\"<>`@#%{}| \\x7f\u{e9}]{0,24}",
+        ) {
+            check_one_pass(format!("{scheme}{host}{port}{rest}").as_bytes());
+        }
+
+        #[test]
+        fn one_pass_agrees_near_the_plain_form(
+            prefix in "(?i)https?://[a-z0-9.\\-]{1,10}(:[0-9]{1,6})?",
+            path in "[/?a-z0-9.:]{0,12}",
+            odd in proptest::arbitrary::any::<u8>(),
+            tail in "[/?a-z0-9.:]{0,12}",
+        ) {
+            let mut url = format!("{prefix}{path}").into_bytes();
+            check_one_pass(&url);
+            url.push(odd);
+            url.extend_from_slice(tail.as_bytes());
+            check_one_pass(&url);
+        }
+
+        #[test]
+        fn one_pass_agrees_on_any_bytes(s in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..40)) {
+            let mut url = b"http://".to_vec();
+            url.extend_from_slice(&s);
+            check_one_pass(&url);
+            check_one_pass(&s);
+        }
+    }
+
+    #[test]
+    fn one_pass_edges() {
+        for s in [
+            "http://a",
+            "HtTpS://a.b:65535/?x",
+            "http://a:65536/",
+            "http://a:000080/",
+            "http://a:/",
+            "http://a:1x/",
+            "http://a/\"",
+            "http://a/?\"",
+            "http://a/`",
+            "http://a/?`",
+            "http://a?b#c",
+            "httpS://a.",
+            "http://-/",
+            "http://a@b/",
+            "http://[::1]/",
+        ] {
+            check_one_pass(s.as_bytes());
+        }
+        let long = format!("http://a.com/{}", "x".repeat(MAX_URL_LEN));
+        check_one_pass(long.as_bytes());
+        check_one_pass(&long.as_bytes()[..MAX_URL_LEN]);
     }
 
     #[test]
