@@ -100,9 +100,25 @@ const CANDIDATE_BY_LEN: [u8; 26] = {
 
 /// The [`KNOWN`] index of a header name of token characters (any letter case); `0`
 /// for other names. A `const fn`, so a typed header's number is computed at compile
-/// time from its name. Without a jump: the candidate comes from a table by length, and
-/// the comparison is of overlapping words.
+/// time from its name. Without a jump or a loop: the candidate comes from a table by
+/// length, and the comparison is of four words (see [`name_words`]).
+#[inline]
 pub(crate) const fn known(name: &[u8]) -> u8 {
+    /// Bit 5 of every byte: it maps an upper-case letter to its lower case and leaves
+    /// `-` and lower-case letters alone; the only other byte it maps onto a letter or
+    /// `-` is CR (onto `-`), which is not a token character.
+    const CASE: u64 = 0x2020_2020_2020_2020;
+    /// Each known name's words, with bit 5 set as in the names compared with them.
+    const KNOWN_WORDS: [[u64; 4]; KNOWN.len()] = {
+        let mut table = [[0u64; 4]; KNOWN.len()];
+        let mut k = 0;
+        while k < KNOWN.len() {
+            let w = name_words(KNOWN[k]);
+            table[k] = [w[0] | CASE, w[1] | CASE, w[2] | CASE, w[3] | CASE];
+            k += 1;
+        }
+        table
+    };
     if name.len() >= CANDIDATE_BY_LEN.len() {
         return 0;
     }
@@ -110,37 +126,37 @@ pub(crate) const fn known(name: &[u8]) -> u8 {
     if name.len() == 13 && name[0] | 0x20 == b'r' {
         candidate = 8;
     }
-    if candidate != 0 && eq_lower(name, KNOWN[candidate as usize]) {
+    if candidate == 0 {
+        return 0;
+    }
+    let (w, k) = (name_words(name), KNOWN_WORDS[candidate as usize]);
+    if (w[0] | CASE) ^ k[0] | (w[1] | CASE) ^ k[1] | (w[2] | CASE) ^ k[2] | (w[3] | CASE) ^ k[3]
+        == 0
+    {
         candidate
     } else {
         0
     }
 }
 
-/// Whether the token `name` equals `lower` (lower-case letters and `-`, 4 to 25 bytes
-/// long) ignoring case, comparing overlapping words: setting bit 5 maps an upper-case
-/// letter to its lower case and leaves `-` and lower-case letters alone; the only other
-/// byte it maps onto a letter or `-` is CR (onto `-`), which is not a token character.
-const fn eq_lower(name: &[u8], lower: &[u8]) -> bool {
-    const CASE: u64 = 0x2020_2020_2020_2020;
-    let len = lower.len();
-    if name.len() != len || len < 4 || len > 32 {
-        return false;
+/// Four words that together cover a name of 4 to 32 bytes, so that two names of the
+/// same length are equal when their words are: for 8 bytes or more, the words at 0, 8
+/// and 16 (each moved back to end within the name) and the last one; below, the
+/// four-byte words at the start and at the end, twice. Zeros for shorter names.
+#[inline]
+const fn name_words(s: &[u8]) -> [u64; 4] {
+    let len = s.len();
+    if len >= 8 {
+        let last = len - 8;
+        let at8 = if last < 8 { last } else { 8 };
+        let at16 = if last < 16 { last } else { 16 };
+        [word8(s, 0), word8(s, at8), word8(s, at16), word8(s, last)]
+    } else if len >= 4 {
+        let (a, b) = (word4(s, 0) as u64, word4(s, len - 4) as u64);
+        [a, b, a, b]
+    } else {
+        [0; 4]
     }
-    if len < 8 {
-        let (a, b) = (word4(name, 0), word4(lower, 0));
-        let (c, d) = (word4(name, len - 4), word4(lower, len - 4));
-        return (a | 0x2020_2020) ^ b | (c | 0x2020_2020) ^ d == 0;
-    }
-    // Words at 0, 8, 16 and 24, the last three moved back to end within the name.
-    let mut diff = 0;
-    let mut at = 0;
-    while at < len {
-        let i = if at + 8 > len { len - 8 } else { at };
-        diff |= (word8(name, i) | CASE) ^ word8(lower, i);
-        at += 8;
-    }
-    diff == 0
 }
 
 /// The little-endian word of the eight bytes of `s` at `i` (`i + 8 <= s.len()`).
@@ -900,7 +916,6 @@ fn check_value(value: &[u8], offset: usize) -> Result<(), DecodeError> {
     }
 }
 
-/// Offsets of `line[from..]` without leading and trailing spaces and tabs.
 /// The position of the first byte at or after `i` that ends a header name: `:`, a
 /// space or a control byte (`bytes.len()` if none). Eight bytes at a time.
 fn name_end(bytes: &[u8], mut i: usize) -> usize {
@@ -946,6 +961,7 @@ fn field_value_end(bytes: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// Offsets of `line[from..]` without leading and trailing spaces and tabs.
 fn trim_ows(line: &[u8], from: usize) -> (usize, usize) {
     let mut s = from;
     let mut e = line.len();

@@ -429,7 +429,12 @@ impl<H: ParseHead> Framer<H> {
                     buf.reserve(*n - buf.len());
                     return Ok(false);
                 }
-                buf.split_to(*n).freeze()
+                if *n == 0 {
+                    // No body: no reference to the buffer to count.
+                    Bytes::new()
+                } else {
+                    buf.split_to(*n).freeze()
+                }
             }
             Framing::Chunked(chunked, body) => {
                 match chunked.decode(buf, body, offset, &self.config)? {

@@ -43,7 +43,13 @@ pub enum FromPrincipal {
 impl FromPrincipal {
     /// Parses a field value.
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
-        if memchr::memchr_iter(b':', s).any(|i| s.get(i + 1..i + 3) == Some(b"//")) {
+        // The usual value starts with its scheme: its first colon is the one.
+        let first_colon = s.iter().take(8).position(|&b| b == b':');
+        let url = match first_colon {
+            Some(i) if s.get(i + 1..i + 3) == Some(b"//") => true,
+            _ => memchr::memchr_iter(b':', s).any(|i| s.get(i + 1..i + 3) == Some(b"//")),
+        };
+        if url {
             return AbsoluteUrl::from_bytes(s).map(FromPrincipal::Url);
         }
         if s.is_empty() {

@@ -55,6 +55,12 @@ impl NotificationType {
                 max: MAX_LEN,
             });
         }
+        // As peers write them first (one comparison), then in any letter case.
+        match s {
+            b"update/propchange" => return Ok(Self::UPDATE_PROPCHANGE),
+            b"pragma/notify" => return Ok(Self::PRAGMA_NOTIFY),
+            _ => {}
+        }
         if s.eq_ignore_ascii_case(b"update/propchange") {
             return Ok(Self::UPDATE_PROPCHANGE);
         }
