@@ -128,7 +128,7 @@ macro_rules! single_field_header {
             }
 
             fn encode<E: Extend<::http::HeaderValue>>(&self, values: &mut E) {
-                values.extend([$crate::header::syntax::header_value(self.to_string())]);
+                values.extend([$crate::header::syntax::display_value(self)]);
             }
         }
     };
@@ -306,9 +306,19 @@ impl HeaderMapExt for HeaderMap {
     fn typed_insert<H: TypedHeader>(&mut self, header: H) {
         let mut values: Vec<HeaderValue> = Vec::with_capacity(1);
         header.encode(&mut values);
-        self.remove(H::NAME);
-        for value in values {
-            self.append(H::NAME, value);
+        let mut values = values.into_iter();
+        // `insert` replaces every field of the name: one lookup for the usual single
+        // value instead of a removal and an append.
+        match values.next() {
+            Some(first) => {
+                self.insert(H::NAME, first);
+                for value in values {
+                    self.append(H::NAME, value);
+                }
+            }
+            None => {
+                self.remove(H::NAME);
+            }
         }
     }
 }

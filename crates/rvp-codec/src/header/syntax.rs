@@ -81,6 +81,16 @@ where
     single(values, name)?.ok_or(HeaderError::Missing { name })
 }
 
+/// The header value `v` displays as, written into a buffer sized for the usual short
+/// value at once (`to_string` would grow it step by step).
+pub(crate) fn display_value(v: &impl std::fmt::Display) -> HeaderValue {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(48);
+    // Writing into a `String` cannot fail.
+    let _ = write!(s, "{v}");
+    header_value(s)
+}
+
 /// Wraps text built by an encoder into a header value.
 ///
 /// Encoders only build values from validated parts (tokens, URLs, escaped quoted
