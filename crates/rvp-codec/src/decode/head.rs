@@ -546,7 +546,7 @@ fn request_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), De
             .unwrap_or(0);
         return Err(syntax(Syntax::RequestTarget, start + t_start + bad));
     }
-    if !crate::header::plain_visible_target(target, special) && Uri::try_from(target).is_err() {
+    if !target_accepted(target, special) {
         return Err(syntax(Syntax::RequestTarget, start + t_start));
     }
 
@@ -569,7 +569,7 @@ fn request_line(head: &[u8], config: &Config) -> Result<(RequestLine, usize), De
 /// LF where allowed) with a visible-ASCII target, read eight bytes at a time; `None`
 /// for anything else. Gives what [`request_line`] gives for such a line.
 fn plain_request_line(head: &[u8], config: &Config) -> Option<(RequestLine, usize)> {
-    let m_end = first_space(head, 0, MAX_PLAIN_METHOD_LEN)?;
+    let m_end = method_end(head)?;
     // `from_bytes` refuses what is not a token.
     let method = Method::from_bytes(&head[..m_end]).ok()?;
     let t_start = m_end + 1;
@@ -578,7 +578,7 @@ fn plain_request_line(head: &[u8], config: &Config) -> Option<(RequestLine, usiz
         return None;
     }
     let target = &head[t_start..t_end];
-    if !crate::header::plain_visible_target(target, special) && Uri::try_from(target).is_err() {
+    if !target_accepted(target, special) {
         return None;
     }
     let v = t_end + 1;
@@ -596,16 +596,17 @@ fn plain_request_line(head: &[u8], config: &Config) -> Option<(RequestLine, usiz
     Some(((method, (t_start, t_end), version), pos))
 }
 
-/// Longest method [`plain_request_line`] reads (every method this crate names is
-/// shorter); longer ones take the checking path.
-const MAX_PLAIN_METHOD_LEN: usize = 16;
+/// Whether `http::Uri` accepts a visible-ASCII request target; `special` as for
+/// [`plain_visible_target`](crate::header::plain_visible_target), which answers
+/// without parsing for the plain forms.
+fn target_accepted(target: &[u8], special: bool) -> bool {
+    crate::header::plain_visible_target(target, special) || Uri::try_from(target).is_ok()
+}
 
-/// The position of the first space in `bytes` at or after `from`, if one is within
-/// `max` bytes.
-fn first_space(bytes: &[u8], from: usize, max: usize) -> Option<usize> {
-    let window = bytes.get(from..)?;
-    let window = &window[..window.len().min(max)];
-    memchr::memchr(b' ', window).map(|n| from + n)
+/// The position of the first space among the first 16 bytes of a request line, which
+/// hold every method this crate names (longer ones take the checking path).
+fn method_end(head: &[u8]) -> Option<usize> {
+    memchr::memchr(b' ', &head[..head.len().min(16)])
 }
 
 /// The end of a request target starting at `from`: the first byte that is not visible
@@ -774,7 +775,7 @@ pub(super) fn plain_fields(
         let name = &bytes[start..name_end];
         let known = known(name);
         // `name_end` stopped at the first byte that is `:`, a space or a control: a
-        // known name equal to one of `KNOWN` ignoring case is a token (see `eq_lower`),
+        // known name equal to one of `KNOWN` ignoring case is a token (see `known`),
         // any other is checked byte by byte.
         if known == 0 && !name.iter().all(|&b| is_tchar(b)) {
             break None;
