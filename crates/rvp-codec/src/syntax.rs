@@ -42,6 +42,22 @@ pub(crate) const fn bytes_equal(x: u64, b: u8) -> u64 {
     bytes_below(x ^ (ONES * b as u64), 1)
 }
 
+/// The bytes of `x` that end a URL or request target: controls, space, DEL and
+/// non-ASCII bytes (marked as [`bytes_below`] marks them: the lowest mark is exact).
+pub(crate) const fn invisible_bytes(x: u64) -> u64 {
+    bytes_below(x, 0x21) | bytes_equal(x, 0x7f) | (x & HIGHS)
+}
+
+/// The bytes of `x` that `http` refuses somewhere in a URL or that start a fragment:
+/// `#`, `<`, `>`, `` ` `` and `"` (marked as [`bytes_below`] marks them).
+pub(crate) const fn url_special_bytes(x: u64) -> u64 {
+    bytes_equal(x, b'#')
+        | bytes_equal(x, b'<')
+        | bytes_equal(x, b'>')
+        | bytes_equal(x, b'`')
+        | bytes_equal(x, b'"')
+}
+
 /// Below this many bytes `std`'s UTF-8 check is as fast as the SIMD one.
 const SIMD_UTF8_MIN: usize = 64;
 

@@ -15,7 +15,7 @@ use http::{HeaderMap, StatusCode, Uri, Version};
 
 use super::{DecodeError, Syntax};
 use crate::message::is_reason_byte;
-use crate::syntax::{bytes_below, bytes_equal, is_tchar};
+use crate::syntax::{bytes_below, bytes_equal, invisible_bytes, is_tchar, url_special_bytes};
 use crate::{Config, Method, ReasonPhrase};
 
 /// Longest header name `http::HeaderName` accepts.
@@ -236,6 +236,7 @@ impl FieldIndex {
     }
 
     /// The fields with the [`KNOWN`] name `known` (not `0`).
+    #[inline]
     pub(crate) fn lookup(&self, known: u8) -> Lookup<'_> {
         let k = usize::from(known);
         match self.first.get(k) {
@@ -256,6 +257,7 @@ impl FieldIndex {
     }
 
     /// The value of `field` (field-value bytes, no surrounding whitespace).
+    #[inline]
     pub(crate) fn value(&self, field: &Field) -> &[u8] {
         let (s, e) = field.value;
         let src: &[u8] = if field.folded {
@@ -616,12 +618,8 @@ fn target_end(bytes: &[u8], mut i: usize) -> Option<(usize, bool)> {
     let mut special = 0u64;
     while let Some(chunk) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
         let x = u64::from_le_bytes(*chunk);
-        special |= bytes_equal(x, b'#')
-            | bytes_equal(x, b'<')
-            | bytes_equal(x, b'>')
-            | bytes_equal(x, b'`')
-            | bytes_equal(x, b'"');
-        let stop = bytes_below(x, 0x21) | bytes_equal(x, 0x7f) | (x & 0x8080_8080_8080_8080);
+        special |= url_special_bytes(x);
+        let stop = invisible_bytes(x);
         if stop != 0 {
             return Some((i + (stop.trailing_zeros() / 8) as usize, special != 0));
         }

@@ -330,6 +330,7 @@ impl<'a> Headers<'a> {
     ///
     /// Every header of this crate has a known name (a header's `TITLE` is its `NAME`
     /// in another letter case), so its lookup looks at no other field.
+    #[inline]
     fn lookup(&self, known: u8) -> Option<Option<&'a [u8]>> {
         if known == 0 {
             return None;

@@ -4,22 +4,32 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 use http::Uri;
 
 use super::InvalidValue;
+use crate::syntax::{invisible_bytes, url_special_bytes};
 
 /// Longest URL accepted, in bytes. Real RVP URLs are under 100 bytes.
 const MAX_URL_LEN: usize = 2048;
+
+/// Longest URL kept inside the value itself, without an allocation: every callback
+/// (`http://127.0.0.1:34635`) and the principal URLs of ordinary domains
+/// (`http://im.example.com/instmsg/aliases/alice`). It makes the value 64 bytes.
+const INLINE_LEN: usize = 62;
 
 /// An absolute URL with scheme `http` or `https` and a host, without user-info or
 /// fragment: the form of principal URLs (`http://im.acme.com/instmsg/aliases/bruceb`)
 /// and of client callbacks (`http://10.10.1.98:1051`).
 ///
 /// The text is kept exactly as received and written back unchanged (librvp's
-/// `http://127.0.0.1:34635` has no trailing `/`, and stays so); [`uri`](Self::uri) gives
-/// the parsed form. Two URLs are equal when their texts are.
+/// `http://127.0.0.1:34635` has no trailing `/`, and stays so). [`host`](Self::host),
+/// [`port`](Self::port) and [`is_https`](Self::is_https) read it in place;
+/// [`uri`](Self::uri) parses it into an [`http::Uri`], which `http` is known to accept.
+/// Two URLs are equal when their texts are.
+///
+/// A URL of up to 62 bytes is stored in the value itself: decoding a `Call-Back` or an
+/// `RVP-From-Principal` allocates nothing and keeps no reference to the received bytes.
 ///
 /// ```
 /// use rvp_codec::header::AbsoluteUrl;
@@ -28,6 +38,7 @@ const MAX_URL_LEN: usize = 2048;
 /// assert_eq!(url.as_str(), "http://10.10.1.98:1051");
 /// assert_eq!(url.host(), "10.10.1.98");
 /// assert_eq!(url.port(), Some(1051));
+/// assert!(!url.is_https());
 /// assert_eq!(url.uri().path(), "/");
 ///
 /// assert!("im.example.com".parse::<AbsoluteUrl>().is_err());
@@ -36,15 +47,21 @@ const MAX_URL_LEN: usize = 2048;
 /// ```
 #[derive(Clone)]
 pub struct AbsoluteUrl {
-    text: Box<str>,
-    /// The parsed form, made on first use when the text took the plain path of
-    /// [`from_bytes`](Self::from_bytes) (which `http` is then known to accept).
-    uri: OnceLock<Uri>,
+    text: Text,
+}
+
+/// The text of an [`AbsoluteUrl`]: visible ASCII, so valid UTF-8.
+#[derive(Clone)]
+enum Text {
+    /// Up to [`INLINE_LEN`] bytes; the rest of `bytes` is zero.
+    Inline { len: u8, bytes: [u8; INLINE_LEN] },
+    /// Longer texts.
+    Heap(Box<str>),
 }
 
 impl PartialEq for AbsoluteUrl {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.as_bytes() == other.as_bytes()
     }
 }
 
@@ -52,25 +69,18 @@ impl Eq for AbsoluteUrl {}
 
 impl Hash for AbsoluteUrl {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        self.text.hash(state);
+        // As `str` hashes, so that a map keyed by URLs may be looked up by text.
+        self.as_str().hash(state);
     }
 }
 
 impl AbsoluteUrl {
     /// Parses and validates a URL.
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
-        if s.len() <= MAX_URL_LEN
-            && split_plain_http_url(s)
-                .is_some_and(|path_and_query| path_and_query.iter().all(|&b| is_plain_byte(b)))
-        {
+        if s.len() <= MAX_URL_LEN && split_plain_http_url(s).is_some_and(all_plain_bytes) {
             // The usual URL, in one pass: it is `is_plain_http_url` without any byte that
-            // needs a closer look. Visible ASCII, so valid UTF-8.
-            if let Ok(text) = std::str::from_utf8(s) {
-                return Ok(Self {
-                    text: text.into(),
-                    uri: OnceLock::new(),
-                });
-            }
+            // needs a closer look.
+            return Self::from_visible_ascii(s);
         }
         Self::parse_checked(s)
     }
@@ -101,63 +111,109 @@ impl AbsoluteUrl {
             }
             return Err(InvalidValue::NotAbsoluteUrl);
         }
-        // Checked above: every byte is visible ASCII.
-        let text = || {
-            std::str::from_utf8(s).map_err(|e| InvalidValue::NotUtf8 {
-                offset: e.valid_up_to(),
-            })
+        if !is_plain_http_url(s, special) {
+            // `http` accepts every plain URL (see `is_plain_http_url`); anything else is
+            // parsed to decide.
+            let uri = Uri::try_from(s).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
+            let scheme = uri.scheme_str().ok_or(InvalidValue::NotAbsoluteUrl)?;
+            if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+                return Err(InvalidValue::UnsupportedScheme);
+            }
+            let authority = uri.authority().ok_or(InvalidValue::NotAbsoluteUrl)?;
+            if !plain_authority(authority.as_str().as_bytes()) {
+                return Err(InvalidValue::NotAbsoluteUrl);
+            }
+        }
+        Self::from_visible_ascii(s)
+    }
+
+    /// The value of an accepted URL (visible ASCII, at most [`MAX_URL_LEN`] bytes).
+    fn from_visible_ascii(s: &[u8]) -> Result<Self, InvalidValue> {
+        let text = match u8::try_from(s.len()) {
+            Ok(len) if s.len() <= INLINE_LEN => {
+                let mut bytes = [0; INLINE_LEN];
+                bytes[..s.len()].copy_from_slice(s);
+                Text::Inline { len, bytes }
+            }
+            _ => Text::Heap(
+                std::str::from_utf8(s)
+                    .map_err(|e| InvalidValue::NotUtf8 {
+                        offset: e.valid_up_to(),
+                    })?
+                    .into(),
+            ),
         };
-        if is_plain_http_url(s, special) {
-            // `http` accepts every such URL (see `is_plain_http_url`): its parse is
-            // deferred to the first call of `uri`, which most users never make.
-            return Ok(Self {
-                text: text()?.into(),
-                uri: OnceLock::new(),
-            });
-        }
-        let uri = Uri::try_from(s).map_err(|_| InvalidValue::NotAbsoluteUrl)?;
-        let scheme = uri.scheme_str().ok_or(InvalidValue::NotAbsoluteUrl)?;
-        if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
-            return Err(InvalidValue::UnsupportedScheme);
-        }
-        let authority = uri.authority().ok_or(InvalidValue::NotAbsoluteUrl)?;
-        if !plain_authority(authority.as_str().as_bytes()) {
-            return Err(InvalidValue::NotAbsoluteUrl);
-        }
-        Ok(Self {
-            text: text()?.into(),
-            uri: OnceLock::from(uri),
-        })
+        Ok(Self { text })
     }
 
     /// The URL as received.
     pub fn as_str(&self) -> &str {
-        &self.text
+        match &self.text {
+            // Visible ASCII (checked when parsed), so the check here cannot fail.
+            Text::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Text::Heap(text) => text,
+        }
     }
 
-    /// The parsed URL.
-    pub fn uri(&self) -> &Uri {
+    /// The URL as received, as bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.text {
+            Text::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Text::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    /// The URL parsed into an [`http::Uri`] (a new value on each call).
+    pub fn uri(&self) -> Uri {
         // The text was accepted by `http` (or is known to be, see `is_plain_http_url`),
         // so the default is never used.
-        self.uri
-            .get_or_init(|| Uri::try_from(self.text.as_bytes()).unwrap_or_default())
+        Uri::try_from(self.as_bytes()).unwrap_or_default()
+    }
+
+    /// The authority's position: after `http://` or `https://`, up to the path or
+    /// query.
+    fn authority_range(&self) -> (usize, usize) {
+        let s = self.as_bytes();
+        // The scheme is `http` or `https` in some letter case, followed by `://`.
+        let start = if s.get(4) == Some(&b':') { 7 } else { 8 };
+        let end = s
+            .get(start..)
+            .and_then(|rest| memchr::memchr2(b'/', b'?', rest))
+            .map_or(s.len(), |i| start + i);
+        (start, end)
+    }
+
+    /// The host and the port text (with its `:`) of the authority.
+    fn host_and_port(&self) -> (&str, &str) {
+        let (start, end) = self.authority_range();
+        let authority = self.as_str().get(start..end).unwrap_or_default();
+        // As `plain_authority` checked: a bracketed IPv6 address, or up to the last `:`.
+        let host_end = if authority.starts_with('[') {
+            authority
+                .find(']')
+                .map_or(authority.len(), |close| close + 1)
+        } else {
+            authority.rfind(':').unwrap_or(authority.len())
+        };
+        authority.split_at(host_end)
     }
 
     /// The host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
     pub fn host(&self) -> &str {
-        self.uri().host().unwrap_or_default()
+        self.host_and_port().0
     }
 
     /// The explicit port, if any.
     pub fn port(&self) -> Option<u16> {
-        self.uri().port_u16()
+        // `:` and at most 5 digits of at most 65535, as checked when parsed.
+        self.host_and_port().1.get(1..)?.parse().ok()
     }
 
     /// Whether the scheme is `https`.
     pub fn is_https(&self) -> bool {
-        self.uri()
-            .scheme_str()
-            .is_some_and(|s| s.eq_ignore_ascii_case("https"))
+        self.as_bytes().get(4) != Some(&b':')
     }
 }
 
@@ -168,9 +224,6 @@ pub(crate) fn valid_port(authority: &http::uri::Authority) -> bool {
     !has_port_text || authority.port_u16().is_some()
 }
 
-/// Whether an authority (as `http` parsed it) has no user-info, a non-empty host and, if
-/// a port is written, a valid one: the checks of [`valid_port`] plus the `@` and empty
-/// host checks, in one pass over the bytes instead of `http`'s splitting.
 /// Whether `s` (visible ASCII without `#`, at most [`MAX_URL_LEN`] bytes) is an
 /// `http`/`https` URL in the plain form every RVP peer sends: the scheme in any case,
 /// `://`, a host of letters, digits, dots and hyphens, an optional port of at most
@@ -209,6 +262,17 @@ static URL_BYTES: [u8; 256] = {
 /// `http` accepts anywhere in a path and query.
 fn is_plain_byte(b: u8) -> bool {
     URL_BYTES[usize::from(b)] & PLAIN != 0
+}
+
+/// Whether every byte of `s` [`is_plain_byte`]: eight bytes at a time, without a branch
+/// per word.
+fn all_plain_bytes(s: &[u8]) -> bool {
+    let mut words = s.chunks_exact(8);
+    let marked = words.by_ref().fold(0, |marked, word| {
+        let x = word.first_chunk().map_or(0, |w| u64::from_le_bytes(*w));
+        marked | invisible_bytes(x) | url_special_bytes(x)
+    });
+    marked == 0 && words.remainder().iter().all(|&b| is_plain_byte(b))
 }
 
 /// The path and query of `s` (possibly empty, else starting with `/` or `?`) when `s`
@@ -302,6 +366,9 @@ pub(crate) fn plain_visible_target(t: &[u8], special: bool) -> bool {
     t.len() <= MAX_URL_LEN && (t.first() == Some(&b'/') || is_plain_http_url(t, false))
 }
 
+/// Whether an authority (as `http` parsed it) has no user-info, a non-empty host and, if
+/// a port is written, a valid one: the checks of [`valid_port`] plus the `@` and empty
+/// host checks, in one pass over the bytes instead of `http`'s splitting.
 fn plain_authority(a: &[u8]) -> bool {
     if a.is_empty() || memchr::memchr(b'@', a).is_some() {
         return false;
@@ -350,13 +417,13 @@ impl TryFrom<Uri> for AbsoluteUrl {
 
 impl fmt::Debug for AbsoluteUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.text, f)
+        fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
 impl fmt::Display for AbsoluteUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(self.as_str())
     }
 }
 
@@ -422,7 +489,8 @@ mod tests {
         if prechecked && super::is_plain_http_url(s, true) {
             let uri = full_parse(s).unwrap_or_else(|| panic!("http refuses {s:?}"));
             let url = AbsoluteUrl::from_bytes(s).unwrap();
-            assert_eq!(url.uri(), &uri);
+            assert_eq!(url.uri(), uri);
+            assert_parts_agree_with_http(&url);
             assert_eq!(url.as_str().as_bytes(), s);
         }
     }
@@ -468,9 +536,21 @@ mod tests {
         let fast = AbsoluteUrl::from_bytes(s);
         let checked = AbsoluteUrl::parse_checked(s);
         assert_eq!(fast, checked, "{:?}", String::from_utf8_lossy(s));
-        if let (Ok(fast), Ok(checked)) = (fast, checked) {
-            assert_eq!(fast.uri(), checked.uri());
+        if let Ok(url) = fast {
+            assert_parts_agree_with_http(&url);
         }
+    }
+
+    /// The parts `url` reads from its text are the ones `http` parses.
+    fn assert_parts_agree_with_http(url: &AbsoluteUrl) {
+        let uri = Uri::try_from(url.as_bytes()).expect("http accepts every AbsoluteUrl");
+        assert_eq!(url.uri(), uri);
+        assert_eq!(Some(url.host()), uri.host(), "{url}");
+        assert_eq!(url.port(), uri.port_u16(), "{url}");
+        let https = uri
+            .scheme_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("https"));
+        assert_eq!(url.is_https(), https, "{url}");
     }
 
     proptest::proptest! {
@@ -547,7 +627,42 @@ mod tests {
         ] {
             let url: AbsoluteUrl = s.parse().unwrap();
             assert_eq!(url.as_str(), s);
+            assert_eq!(url.as_bytes(), s.as_bytes());
             assert_eq!(url.to_string(), s);
+            assert_parts_agree_with_http(&url);
+        }
+    }
+
+    #[test]
+    fn word_scan_agrees_with_byte_class() {
+        for len in 0..20 {
+            for at in 0..len {
+                for odd in 0..=u8::MAX {
+                    let mut s = vec![b'a'; len];
+                    s[at] = odd;
+                    assert_eq!(
+                        all_plain_bytes(&s),
+                        s.iter().all(|&b| is_plain_byte(b)),
+                        "{s:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn inline_and_heap_texts() {
+        use std::hash::BuildHasher;
+        let hasher = std::collections::hash_map::RandomState::new();
+        for len in [INLINE_LEN - 1, INLINE_LEN, INLINE_LEN + 1, MAX_URL_LEN] {
+            for prefix in ["http://a.com:80/", "HTTPS://[::1]/"] {
+                let s = format!("{prefix}{}", "x".repeat(len - prefix.len()));
+                let url: AbsoluteUrl = s.parse().unwrap();
+                assert_eq!(url.as_str(), s);
+                assert_eq!(url.clone(), url);
+                assert_eq!(hasher.hash_one(&url), hasher.hash_one(s.as_str()));
+                assert_parts_agree_with_http(&url);
+            }
         }
     }
 
