@@ -189,13 +189,13 @@ impl AbsoluteUrl {
     fn host_and_port(&self) -> (&str, &str) {
         let (start, end) = self.authority_range();
         let authority = self.as_str().get(start..end).unwrap_or_default();
-        // As `plain_authority` checked: a bracketed IPv6 address, or up to the last `:`.
+        // As `plain_authority` checked: a bracketed IPv6 address, or up to the `:`.
         let host_end = if authority.starts_with('[') {
             authority
                 .find(']')
                 .map_or(authority.len(), |close| close + 1)
         } else {
-            authority.rfind(':').unwrap_or(authority.len())
+            authority.find(':').unwrap_or(authority.len())
         };
         authority.split_at(host_end)
     }
@@ -379,7 +379,9 @@ fn plain_authority(a: &[u8]) -> bool {
             None => return false,
         }
     } else {
-        memchr::memrchr(b':', a).unwrap_or(a.len())
+        // `http` takes the host up to the first `:` and the port after the last one:
+        // with the first, a second `:` leaves a port that is not digits.
+        memchr::memchr(b':', a).unwrap_or(a.len())
     };
     if host_end == 0 {
         return false;
@@ -430,6 +432,32 @@ impl fmt::Display for AbsoluteUrl {
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
+    /// What `plain_authority` must say of `a`, from `http`'s parse (`None`: `http`
+    /// refuses it): no user-info, a non-empty host, and after the host nothing or `:`
+    /// and a port of 1 to 5 digits up to 65535. (`http` reads the host up to the first
+    /// `:` and the port after the last, and takes `a:[::1]:8` as host `a`, port 8;
+    /// such an authority is refused.)
+    fn expected_plain_authority(a: &str) -> Option<bool> {
+        let auth = a.parse::<http::uri::Authority>().ok()?;
+        let host = auth.host();
+        let port_ok = |rest: &str| match rest.strip_prefix(':') {
+            None => rest.is_empty(),
+            Some(digits) => {
+                (1..=5).contains(&digits.len())
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+                    && digits
+                        .parse::<u32>()
+                        .is_ok_and(|p| p <= u32::from(u16::MAX))
+            }
+        };
+        Some(
+            !a.contains('@')
+                && !host.is_empty()
+                && a.strip_prefix(host).is_some_and(port_ok)
+                && super::valid_port(&auth),
+        )
+    }
+
     #[test]
     fn plain_authority_agrees_with_http() {
         for a in [
@@ -448,13 +476,50 @@ mod tests {
             "u:p@h:1",
             "h:8x",
             "h:123456",
+            // Found by the header_values fuzz target: `http` reads an empty host here.
+            ":[::1]:8",
+            // `http` reads host `a` and port 8 here.
+            "a:[::1]:8",
+            "a:8[0]",
         ] {
-            let Ok(auth) = a.parse::<http::uri::Authority>() else {
-                continue;
-            };
-            let old =
-                !auth.as_str().contains('@') && !auth.host().is_empty() && super::valid_port(&auth);
-            assert_eq!(super::plain_authority(a.as_bytes()), old, "{a}");
+            if let Some(expected) = expected_plain_authority(a) {
+                assert_eq!(super::plain_authority(a.as_bytes()), expected, "{a}");
+            }
+        }
+    }
+
+    /// Every authority of up to six bytes from the bytes that matter to the split
+    /// into host and port.
+    #[test]
+    fn plain_authority_agrees_with_http_exhaustively() {
+        const BYTES: &[u8] = b"a1:[]@.";
+        let mut a = Vec::new();
+        let mut count = 0;
+        loop {
+            let text = std::str::from_utf8(&a).unwrap();
+            if let Some(expected) = expected_plain_authority(text) {
+                assert_eq!(super::plain_authority(&a), expected, "{text}");
+                count += 1;
+            }
+            // The next string in length-then-lexicographic order.
+            let mut i = a.len();
+            loop {
+                if i == 0 {
+                    if a.len() == 6 {
+                        assert!(count > 1000, "only {count} authorities parsed");
+                        return;
+                    }
+                    a = vec![BYTES[0]; a.len() + 1];
+                    break;
+                }
+                i -= 1;
+                let at = BYTES.iter().position(|&b| b == a[i]).unwrap();
+                if let Some(&next) = BYTES.get(at + 1) {
+                    a[i] = next;
+                    break;
+                }
+                a[i] = BYTES[0];
+            }
         }
     }
 
@@ -605,6 +670,8 @@ mod tests {
             "http://-/",
             "http://a@b/",
             "http://[::1]/",
+            "https://:[::1]:8/s/x",
+            "http://a:b:80/",
         ] {
             check_one_pass(s.as_bytes());
         }
