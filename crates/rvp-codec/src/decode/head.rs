@@ -744,7 +744,8 @@ pub(super) fn plain_fields(
         match bytes.get(i) {
             Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => break Some(i + 2),
             Some(b'\n') if config.allow_bare_lf => break Some(i + 1),
-            None => break None,
+            // A folded line, or whitespace before the first field.
+            Some(b' ' | b'\t') | None => break None,
             _ => {}
         }
         if fields.len() == config.limits.max_headers {
@@ -760,14 +761,11 @@ pub(super) fn plain_fields(
         }
         i = name_end + 1;
         let stop = field_value_end(bytes, i);
-        let (end, next) = match (bytes.get(stop), bytes.get(stop + 1)) {
-            (Some(b'\r'), Some(b'\n')) => (stop, stop + 2),
-            (Some(b'\n'), _) if config.allow_bare_lf => (stop, stop + 1),
+        let (end, next) = match bytes.get(stop..).unwrap_or_default() {
+            [b'\r', b'\n', ..] => (stop, stop + 2),
+            [b'\n', ..] if config.allow_bare_lf => (stop, stop + 1),
             _ => break None,
         };
-        if matches!(bytes.get(next), Some(b' ' | b'\t')) {
-            break None; // folded
-        }
         let (vs, ve) = trim_ows(&bytes[..end], i);
         let value = &bytes[vs..ve];
         let name = &bytes[start..name_end];
