@@ -1,6 +1,7 @@
 //! Absolute `http`/`https` URLs, as `Call-Back`, `RVP-From-Principal` and `Location`
 //! carry them.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -69,8 +70,31 @@ impl Eq for AbsoluteUrl {}
 
 impl Hash for AbsoluteUrl {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // As `str` hashes, so that a map keyed by URLs may be looked up by text.
+        // As `str` hashes, as `Borrow<str>` requires.
         self.as_str().hash(state);
+    }
+}
+
+/// A map keyed by URLs can be looked up by text.
+///
+/// ```
+/// use std::collections::HashMap;
+/// use rvp_codec::header::AbsoluteUrl;
+///
+/// let mut sessions = HashMap::new();
+/// sessions.insert("http://127.0.0.1:34635".parse::<AbsoluteUrl>()?, "alice");
+/// assert_eq!(sessions.get("http://127.0.0.1:34635"), Some(&"alice"));
+/// # Ok::<(), rvp_codec::header::InvalidValue>(())
+/// ```
+impl Borrow<str> for AbsoluteUrl {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for AbsoluteUrl {
+    fn as_ref(&self) -> &str {
+        self.as_str()
     }
 }
 
