@@ -390,9 +390,11 @@ pub(crate) fn plain_visible_target(t: &[u8], special: bool) -> bool {
     t.len() <= MAX_URL_LEN && (t.first() == Some(&b'/') || is_plain_http_url(t, false))
 }
 
-/// Whether an authority (as `http` parsed it) has no user-info, a non-empty host and, if
-/// a port is written, a valid one: the checks of [`valid_port`] plus the `@` and empty
-/// host checks, in one pass over the bytes instead of `http`'s splitting.
+/// Whether an authority (as `http` parsed it) has no user-info, a non-empty host as
+/// `http` reads it (a bracketed IPv6 address, or up to the first `:`), and after the
+/// host nothing or a valid port: in one pass over the bytes instead of `http`'s
+/// splitting. (`http` itself takes the port after the last `:`, so `a:[::1]:8` is host
+/// `a`, port 8 to it; here it is refused.)
 fn plain_authority(a: &[u8]) -> bool {
     if a.is_empty() || memchr::memchr(b'@', a).is_some() {
         return false;
