@@ -173,11 +173,9 @@ impl AbsoluteUrl {
     /// The URL as received.
     pub fn as_str(&self) -> &str {
         match &self.text {
-            // Visible ASCII (checked when parsed), so the check here cannot fail.
-            Text::Inline { len, bytes } => {
-                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
-            }
             Text::Heap(text) => text,
+            // Visible ASCII (checked when parsed), so the check here cannot fail.
+            Text::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
         }
     }
 
@@ -213,15 +211,11 @@ impl AbsoluteUrl {
     fn host_and_port(&self) -> (&str, &str) {
         let (start, end) = self.authority_range();
         let authority = self.as_str().get(start..end).unwrap_or_default();
-        // As `plain_authority` checked: a bracketed IPv6 address, or up to the `:`.
-        let host_end = if authority.starts_with('[') {
-            authority
-                .find(']')
-                .map_or(authority.len(), |close| close + 1)
-        } else {
-            authority.find(':').unwrap_or(authority.len())
-        };
-        authority.split_at(host_end)
+        // `plain_authority` accepted it, so the host has an end (ASCII: a char boundary).
+        let host_end = host_end(authority.as_bytes()).unwrap_or(authority.len());
+        authority
+            .split_at_checked(host_end)
+            .unwrap_or((authority, ""))
     }
 
     /// The host: a DNS name, an IPv4 address, or an IPv6 address in brackets.
@@ -390,6 +384,18 @@ pub(crate) fn plain_visible_target(t: &[u8], special: bool) -> bool {
     t.len() <= MAX_URL_LEN && (t.first() == Some(&b'/') || is_plain_http_url(t, false))
 }
 
+/// The end of an authority's host: after the `]` of a bracketed IPv6 address (`None`
+/// when there is none), else at the first `:` (`http` takes the host up to the first
+/// `:` and the port after the last one: with the first, a second `:` leaves a port that
+/// is not digits), else the whole authority.
+fn host_end(a: &[u8]) -> Option<usize> {
+    if a.first() == Some(&b'[') {
+        memchr::memchr(b']', a).map(|close| close + 1)
+    } else {
+        Some(memchr::memchr(b':', a).unwrap_or(a.len()))
+    }
+}
+
 /// Whether an authority (as `http` parsed it) has no user-info, a non-empty host as
 /// `http` reads it (a bracketed IPv6 address, or up to the first `:`), and after the
 /// host nothing or a valid port: in one pass over the bytes instead of `http`'s
@@ -399,15 +405,8 @@ fn plain_authority(a: &[u8]) -> bool {
     if a.is_empty() || memchr::memchr(b'@', a).is_some() {
         return false;
     }
-    let host_end = if a[0] == b'[' {
-        match memchr::memchr(b']', a) {
-            Some(close) => close + 1,
-            None => return false,
-        }
-    } else {
-        // `http` takes the host up to the first `:` and the port after the last one:
-        // with the first, a second `:` leaves a port that is not digits.
-        memchr::memchr(b':', a).unwrap_or(a.len())
+    let Some(host_end) = host_end(a) else {
+        return false;
     };
     if host_end == 0 {
         return false;
