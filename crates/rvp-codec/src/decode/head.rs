@@ -175,6 +175,137 @@ const fn word4(s: &[u8], i: usize) -> u32 {
     }
 }
 
+/// The names [`plain_fields`] recognises where a line starts, without looking for its
+/// colon first: the [`KNOWN`] names and the two other names peers send on most
+/// messages.
+const FAST_NAMES: [&[u8]; 15] = [
+    b"rvp-notifications-version",
+    b"rvp-from-principal",
+    b"call-back",
+    b"subscription-id",
+    b"subscription-lifetime",
+    b"notification-type",
+    b"rvp-ack-type",
+    b"rvp-hop-count",
+    b"depth",
+    b"location",
+    b"www-authenticate",
+    b"authorization",
+    b"content-length",
+    b"host",
+    b"content-type",
+];
+
+/// A multiplier that maps the [`fast_key`]s of the [`FAST_NAMES`] onto distinct
+/// [`FAST_SLOTS`] (apart from the two pairs that share their first five bytes); found
+/// by trying, and checked by `fast_names_table`.
+const FAST_MULTIPLIER: u64 = 0x612e_7696_a6ce_cc1b;
+
+/// What a line must start with to be one [`FAST_NAMES`] entry followed by `:`.
+struct FastName {
+    len: usize,
+    /// Its [`KNOWN`] number (`0` for `Host` and `Content-Type`).
+    known: u8,
+    /// Its [`name_words`], lower case.
+    words: [u64; 4],
+    /// Bit 5 of each byte of `words` that is a letter: the only bits a name may differ
+    /// in from the lower-case one. (Setting bit 5 of every byte would also let a CR
+    /// through where the name has a `-`.)
+    case: [u64; 4],
+    /// The entry with the same key, if any (`FAST_NONE`: none).
+    next: u8,
+}
+
+const FAST_NONE: u8 = u8::MAX;
+
+/// The first five bytes at `i`, with bit 5 set in each (the name's first five, in lower
+/// case, or four and the colon for `Host`); `None` if fewer than eight bytes remain.
+#[inline]
+fn fast_key(bytes: &[u8], i: usize) -> Option<u64> {
+    let w = bytes.get(i..)?.first_chunk::<8>()?;
+    Some((u64::from_le_bytes(*w) | 0x20_2020_2020) & 0xff_ffff_ffff)
+}
+
+/// [`fast_key`] of a name (at least four bytes).
+const fn fast_key_of(name: &[u8]) -> u64 {
+    let mut key = [b':'; 8];
+    let mut j = 0;
+    while j < 5 && j < name.len() {
+        key[j] = name[j];
+        j += 1;
+    }
+    (u64::from_le_bytes(key) | 0x20_2020_2020) & 0xff_ffff_ffff
+}
+
+const fn fast_slot(key: u64) -> usize {
+    (key.wrapping_mul(FAST_MULTIPLIER) >> 60) as usize
+}
+
+/// The entries of [`FAST_NAMES`], and for each slot the first entry whose key lands
+/// there (`FAST_NONE`: none).
+const FAST_TABLE: ([FastName; FAST_NAMES.len()], [u8; 16]) = {
+    const EMPTY: FastName = FastName {
+        len: 0,
+        known: 0,
+        words: [0; 4],
+        case: [0; 4],
+        next: FAST_NONE,
+    };
+    let mut entries = [EMPTY; FAST_NAMES.len()];
+    let mut slots = [FAST_NONE; 16];
+    let mut e = 0;
+    while e < FAST_NAMES.len() {
+        let name = FAST_NAMES[e];
+        let mut letters = [0u8; 32];
+        let mut j = 0;
+        while j < name.len() {
+            if name[j].is_ascii_lowercase() {
+                letters[j] = 0x20;
+            }
+            j += 1;
+        }
+        let (letters, _) = letters.split_at(name.len());
+        let slot = fast_slot(fast_key_of(name));
+        entries[e] = FastName {
+            len: name.len(),
+            known: known(name),
+            words: name_words(name),
+            case: name_words(letters),
+            next: slots[slot],
+        };
+        slots[slot] = e as u8;
+        e += 1;
+    }
+    (entries, slots)
+};
+
+/// The length and [`KNOWN`] number of the [`FAST_NAMES`] name, in any letter case,
+/// that the line at `i` starts with, directly followed by `:`; `None` when it starts
+/// with none of them (or too few bytes remain to tell).
+#[inline]
+fn fast_name(bytes: &[u8], i: usize) -> Option<(usize, u8)> {
+    let key = fast_key(bytes, i)?;
+    let (entries, slots) = &FAST_TABLE;
+    let mut e = slots[fast_slot(key)];
+    while let Some(entry) = entries.get(usize::from(e)) {
+        let end = i + entry.len;
+        if bytes.get(end) == Some(&b':') {
+            let w = name_words(&bytes[i..end]);
+            let (k, c) = (&entry.words, &entry.case);
+            if (w[0] | c[0]) ^ k[0]
+                | (w[1] | c[1]) ^ k[1]
+                | (w[2] | c[2]) ^ k[2]
+                | (w[3] | c[3]) ^ k[3]
+                == 0
+            {
+                return Some((entry.len, entry.known));
+            }
+        }
+        e = entry.next;
+    }
+    None
+}
+
 /// The header fields of a head, as ranges into its bytes, in the order received.
 #[derive(Debug)]
 pub(crate) struct FieldIndex {
@@ -752,13 +883,31 @@ pub(super) fn plain_fields(
             break None;
         }
         let start = i;
-        let name_end = name_end(bytes, start);
-        if name_end == start
-            || name_end - start > MAX_HEADER_NAME_LEN
-            || bytes.get(name_end) != Some(&b':')
-        {
-            break None;
-        }
+        let (name_end, known) = match fast_name(bytes, start) {
+            Some((len, known)) => (start + len, known),
+            None => {
+                let name_end = name_end(bytes, start);
+                if name_end == start
+                    || name_end - start > MAX_HEADER_NAME_LEN
+                    || bytes.get(name_end) != Some(&b':')
+                {
+                    break None;
+                }
+                let name = &bytes[start..name_end];
+                let known = known(name);
+                // `name_end` stopped at the first byte that is `:`, a space or a
+                // control: a known name equal to one of `KNOWN` ignoring case is a
+                // token (see `known`), any other is checked byte by byte.
+                if known == 0 && !name.iter().all(|&b| is_tchar(b)) {
+                    break None;
+                }
+                if known == 0 && name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding")
+                {
+                    framing.transfer_encoding = true;
+                }
+                (name_end, known)
+            }
+        };
         i = name_end + 1;
         let stop = field_value_end(bytes, i);
         let (end, next) = match bytes.get(stop..).unwrap_or_default() {
@@ -768,23 +917,12 @@ pub(super) fn plain_fields(
         };
         let (vs, ve) = trim_ows(&bytes[..end], i);
         let value = &bytes[vs..ve];
-        let name = &bytes[start..name_end];
-        let known = known(name);
-        // `name_end` stopped at the first byte that is `:`, a space or a control: a
-        // known name equal to one of `KNOWN` ignoring case is a token (see `known`),
-        // any other is checked byte by byte.
-        if known == 0 && !name.iter().all(|&b| is_tchar(b)) {
-            break None;
-        }
         if known == CONTENT_LENGTH {
             let previous = framing.content_length.unwrap_or(None);
             framing.content_length = Some(match framing.content_length {
                 Some(None) => None,
                 _ => super::content_length(std::iter::once(value), previous),
             });
-        } else if known == 0 && name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding")
-        {
-            framing.transfer_encoding = true;
         }
         fields.push(Field {
             name: (start, name_end),
@@ -1286,6 +1424,77 @@ mod tests {
                 proptest::prop_assert_eq!(known(&name), known_reference(&name), "{:?}", name);
             }
             proptest::prop_assert_eq!(known(token.as_bytes()), known_reference(token.as_bytes()));
+        }
+    }
+
+    /// What `fast_name` must say of a line: the name before the first `:` when it is one
+    /// of `FAST_NAMES` ignoring case.
+    fn fast_name_reference(line: &[u8]) -> Option<(usize, u8)> {
+        let colon = line.iter().position(|&b| b == b':')?;
+        let name = &line[..colon];
+        FAST_NAMES
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case(name))
+            .then(|| (colon, known_reference(name)))
+    }
+
+    #[test]
+    fn fast_names_table() {
+        let (entries, slots) = &FAST_TABLE;
+        for (e, name) in FAST_NAMES.iter().enumerate() {
+            // Every name is reached from its slot, and only the two pairs that share
+            // their first five bytes share a slot.
+            let mut chain = Vec::new();
+            let mut at = slots[fast_slot(fast_key_of(name))];
+            while let Some(entry) = entries.get(usize::from(at)) {
+                chain.push(at);
+                at = entry.next;
+            }
+            assert!(
+                chain.contains(&(e as u8)),
+                "{:?}",
+                String::from_utf8_lossy(name)
+            );
+            assert!(chain.len() <= 2);
+            let line = [*name, b": x\r\n"].concat();
+            assert_eq!(fast_name(&line, 0), Some((name.len(), known(name))));
+            // `Host` and `Content-Type` have no number; every other name has its own.
+            assert_eq!(known(name) == 0, e >= 13);
+        }
+        // A CR where the name has a hyphen (bit 5 apart) is no match.
+        assert_eq!(fast_name(b"call\rback: x\r\n", 0), None);
+        assert_eq!(fast_name(b"Call-Back : x\r\n", 0), None);
+        assert_eq!(fast_name(b"Host:", 0), None, "too short to tell");
+        assert_eq!(fast_name(b"Host:\r\n\r\n", 0), Some((4, 0)));
+    }
+
+    proptest::proptest! {
+        /// Every fast name in every letter case, with one byte changed anywhere (to any
+        /// byte), followed by `:` or not, in the middle of other bytes.
+        #[test]
+        fn fast_name_agrees_with_reference(
+            k in 0..FAST_NAMES.len(),
+            case in proptest::arbitrary::any::<u32>(),
+            change in proptest::option::of((proptest::arbitrary::any::<proptest::sample::Index>(), proptest::arbitrary::any::<u8>())),
+            prefix in proptest::collection::vec(proptest::arbitrary::any::<u8>(), 0..4),
+            suffix in proptest::collection::vec(proptest::sample::select(b": \t\r\nxA-".to_vec()), 0..12),
+        ) {
+            let mut line = prefix.clone();
+            line.extend(FAST_NAMES[k].iter().enumerate().map(|(i, &b)| {
+                if case >> (i % 32) & 1 == 1 { b.to_ascii_uppercase() } else { b }
+            }));
+            line.extend_from_slice(&suffix);
+            if let Some((at, byte)) = change {
+                let i = prefix.len() + at.index(line.len() - prefix.len());
+                line[i] = byte;
+            }
+            let start = prefix.len();
+            let expected = if line.len() >= start + 8 {
+                fast_name_reference(&line[start..])
+            } else {
+                None
+            };
+            proptest::prop_assert_eq!(fast_name(&line, start), expected, "{:?}", line);
         }
     }
 
