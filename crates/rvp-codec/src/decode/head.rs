@@ -332,6 +332,34 @@ pub(crate) enum Lookup<'a> {
     Several,
 }
 
+/// What a field parser saw while reading the fields: the framing fields, and where
+/// the fields of each [`KNOWN`] name are (the index of [`FieldIndex`]).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Seen {
+    pub(crate) framing: FramingFields,
+    /// For each [`KNOWN`] name, one more than the position of its first field (`0`:
+    /// none).
+    first: [u32; KNOWN.len()],
+    /// Bit `k` is set when the [`KNOWN`] name `k` has more than one field.
+    repeated: u16,
+}
+
+impl Seen {
+    /// Records that field number `n` (from 0) has the [`KNOWN`] name `known`.
+    #[inline]
+    fn field(&mut self, n: usize, known: u8) {
+        let k = usize::from(known);
+        match self.first.get_mut(k) {
+            None => {}
+            Some(_) if k == 0 => {}
+            // The field count is bounded by the head size limit (a `u32` of fields
+            // would need a head of more than 8 GiB).
+            Some(first @ 0) => *first = u32::try_from(n + 1).unwrap_or(u32::MAX),
+            Some(_) => self.repeated |= 1 << k,
+        }
+    }
+}
+
 impl FieldIndex {
     /// Indexes `fields` of `head`: records where the first field of each known name
     /// is, and which known names occur more than once.
@@ -341,28 +369,25 @@ impl FieldIndex {
         folded: Vec<u8>,
         framing: FramingFields,
     ) -> Self {
-        let mut first = [0u32; KNOWN.len()];
-        let mut repeated = 0u16;
-        for (i, field) in fields.iter().enumerate() {
-            let k = usize::from(field.known);
-            if k == 0 {
-                continue;
-            }
-            if first[k] == 0 {
-                // The field count is bounded by the head size limit (a `u32` of
-                // fields would need a head of more than 8 GiB).
-                first[k] = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            } else {
-                repeated |= 1 << k;
-            }
+        let mut seen = Seen {
+            framing,
+            ..Seen::default()
+        };
+        for (n, field) in fields.iter().enumerate() {
+            seen.field(n, field.known);
         }
+        Self::from_seen(head, fields, folded, seen)
+    }
+
+    /// The index of `fields` of `head`, which a parser has already made (`seen`).
+    pub(crate) fn from_seen(head: Bytes, fields: Vec<Field>, folded: Vec<u8>, seen: Seen) -> Self {
         Self {
             head,
             fields,
             folded,
-            framing,
-            first,
-            repeated,
+            framing: seen.framing,
+            first: seen.first,
+            repeated: seen.repeated,
         }
     }
 
@@ -550,15 +575,17 @@ pub(crate) fn parse_head<H: ParseHead>(
 /// fields in `spare`. `None` for anything else (an incomplete head included), which
 /// the caller parses the checking way once the head is complete; this path never
 /// reports an error of its own.
+#[inline]
 pub(crate) fn parse_plain_head<H: ParseHead>(
     buf: &[u8],
     config: &Config,
     spare: &mut Vec<Field>,
-) -> Option<(usize, H::Line, FramingFields)> {
+    seen: &mut Seen,
+) -> Option<(usize, H::Line)> {
     let window = &buf[..buf.len().min(config.limits.max_head_size)];
     let (line, pos) = H::plain_start_line(window, config)?;
-    let (end, framing) = plain_fields(window, pos, config, spare)?;
-    Some((end, line, framing))
+    let end = plain_fields(window, pos, config, spare, seen)?;
+    Some((end, line))
 }
 
 /// A request line: method, target range, version.
@@ -571,6 +598,7 @@ impl ParseHead for RequestHead {
         request_line(head, config)
     }
 
+    #[inline]
     fn plain_start_line(head: &[u8], config: &Config) -> Option<(RequestLine, usize)> {
         plain_request_line(head, config)
     }
@@ -849,27 +877,26 @@ pub(super) fn parse_fields(
     config: &Config,
     mut fields: Vec<Field>,
 ) -> Result<FieldIndex, DecodeError> {
-    match plain_fields(&head, pos, config, &mut fields) {
-        Some((end, framing)) if end == head.len() => {
-            Ok(FieldIndex::new(head, fields, Vec::new(), framing))
-        }
+    let mut seen = Seen::default();
+    match plain_fields(&head, pos, config, &mut fields, &mut seen) {
+        Some(end) if end == head.len() => Ok(FieldIndex::from_seen(head, fields, Vec::new(), seen)),
         _ => parse_fields_checked(head, pos, config, fields),
     }
 }
 
 /// Reads the usual field lines (see [`parse_fields`]) from `pos` into `fields`, up to
-/// and including the empty line; gives the position after the empty line and what the
-/// framing fields said. `None` when a line is not of the usual form, the field limit
-/// is reached, or `bytes` ends before the empty line: the caller then takes the
-/// checking path.
+/// and including the empty line, and records what it saw in `seen` (which starts
+/// empty); gives the position after the empty line. `None` when a line is not of the
+/// usual form, the field limit is reached, or `bytes` ends before the empty line: the
+/// caller then takes the checking path.
 pub(super) fn plain_fields(
     bytes: &[u8],
     pos: usize,
     config: &Config,
     fields: &mut Vec<Field>,
-) -> Option<(usize, FramingFields)> {
+    seen: &mut Seen,
+) -> Option<usize> {
     fields.clear();
-    let mut framing = FramingFields::default();
     let mut i = pos;
     let end = loop {
         match bytes.get(i) {
@@ -903,7 +930,7 @@ pub(super) fn plain_fields(
                 }
                 if known == 0 && name.len() == 17 && name.eq_ignore_ascii_case(b"transfer-encoding")
                 {
-                    framing.transfer_encoding = true;
+                    seen.framing.transfer_encoding = true;
                 }
                 (name_end, known)
             }
@@ -918,12 +945,14 @@ pub(super) fn plain_fields(
         let (vs, ve) = trim_ows(&bytes[..end], i);
         let value = &bytes[vs..ve];
         if known == CONTENT_LENGTH {
+            let framing = &mut seen.framing;
             let previous = framing.content_length.unwrap_or(None);
             framing.content_length = Some(match framing.content_length {
                 Some(None) => None,
                 _ => super::content_length(std::iter::once(value), previous),
             });
         }
+        seen.field(fields.len(), known);
         fields.push(Field {
             name: (start, name_end),
             value: (vs, ve),
@@ -932,7 +961,7 @@ pub(super) fn plain_fields(
         });
         i = next;
     };
-    end.map(|end| (end, framing))
+    end
 }
 
 /// The field parser that checks every rule and reports the first error; see

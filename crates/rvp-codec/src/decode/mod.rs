@@ -379,16 +379,17 @@ impl<H: ParseHead> Framer<H> {
         if let State::Head { scanned } = &mut self.state {
             let limit = self.config.limits.max_head_size;
             let mut plain = None;
+            let mut seen = head::Seen::default();
             if *scanned == 0 {
                 skip_empty_lines(buf);
                 // The first look at a message: a complete head of the usual form is
                 // parsed in the same pass that finds its end.
-                plain = head::parse_plain_head::<H>(buf, &self.config, &mut self.spare);
+                plain = head::parse_plain_head::<H>(buf, &self.config, &mut self.spare, &mut seen);
             }
-            let (len, head) = if let Some((len, line, seen)) = plain {
+            let (len, head) = if let Some((len, line)) = plain {
                 let head_bytes = buf.split_to(len).freeze();
                 let fields = std::mem::take(&mut self.spare);
-                let index = FieldIndex::new(head_bytes, fields, Vec::new(), seen);
+                let index = FieldIndex::from_seen(head_bytes, fields, Vec::new(), seen);
                 (len, self.head.insert(H::assemble(line, index)))
             } else {
                 let Some(len) = find_head_end(buf, *scanned, limit) else {

@@ -102,11 +102,13 @@ impl<'a> RequestView<'a> {
 
     /// Decodes header `H` from its fields with the decoder's configuration; `Ok(None)`
     /// when the request has no field of that name.
+    #[inline]
     pub fn typed_get<H: TypedHeader>(&self) -> Result<Option<H>, HeaderError> {
         self.headers().typed_get_with(self.config)
     }
 
     /// Decodes header `H`, which must be present, with the decoder's configuration.
+    #[inline]
     pub fn typed_require<H: TypedHeader>(&self) -> Result<H, HeaderError> {
         self.headers().typed_require_with(self.config)
     }
@@ -200,11 +202,13 @@ impl<'a> ResponseView<'a> {
     }
 
     /// Decodes header `H` with the decoder's configuration; `Ok(None)` when absent.
+    #[inline]
     pub fn typed_get<H: TypedHeader>(&self) -> Result<Option<H>, HeaderError> {
         self.headers().typed_get_with(self.config)
     }
 
     /// Decodes header `H`, which must be present, with the decoder's configuration.
+    #[inline]
     pub fn typed_require<H: TypedHeader>(&self) -> Result<H, HeaderError> {
         self.headers().typed_require_with(self.config)
     }
@@ -295,6 +299,7 @@ impl<'a> Headers<'a> {
 
     /// Decodes header `H` with the given configuration; `Ok(None)` when there is no
     /// field of that name.
+    #[inline]
     pub fn typed_get_with<H: TypedHeader>(
         &self,
         config: &Config,
@@ -315,6 +320,7 @@ impl<'a> Headers<'a> {
     }
 
     /// Decodes header `H`, which must be present, with the given configuration.
+    #[inline]
     pub fn typed_require_with<H: TypedHeader>(&self, config: &Config) -> Result<H, HeaderError> {
         let known = const { head::known(H::TITLE.as_bytes()) };
         if let Some(Some(value)) = self.lookup(known) {

@@ -113,6 +113,7 @@ macro_rules! single_field_header {
                 Self::decode_bytes(values.map(::http::HeaderValue::as_bytes), config)
             }
 
+            #[inline]
             fn decode_bytes<'a, I>(
                 values: I,
                 _config: &$crate::Config,
