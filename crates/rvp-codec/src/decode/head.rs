@@ -898,7 +898,7 @@ pub(super) fn plain_fields(
 ) -> Option<usize> {
     fields.clear();
     let mut i = pos;
-    let end = loop {
+    loop {
         match bytes.get(i) {
             Some(b'\r') if bytes.get(i + 1) == Some(&b'\n') => break Some(i + 2),
             Some(b'\n') if config.allow_bare_lf => break Some(i + 1),
@@ -960,8 +960,7 @@ pub(super) fn plain_fields(
             known,
         });
         i = next;
-    };
-    end
+    }
 }
 
 /// The field parser that checks every rule and reports the first error; see
