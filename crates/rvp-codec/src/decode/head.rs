@@ -197,7 +197,7 @@ const FAST_NAMES: [&[u8]; 15] = [
 ];
 
 /// A multiplier that maps the [`fast_key`]s of the [`FAST_NAMES`] onto distinct
-/// [`FAST_SLOTS`] (apart from the two pairs that share their first five bytes); found
+/// slots of [`FAST_TABLE`] (apart from the two pairs that share their first five bytes); found
 /// by trying, and checked by `fast_names_table`.
 const FAST_MULTIPLIER: u64 = 0x612e_7696_a6ce_cc1b;
 
@@ -212,7 +212,8 @@ struct FastName {
     /// in from the lower-case one. (Setting bit 5 of every byte would also let a CR
     /// through where the name has a `-`.)
     case: [u64; 4],
-    /// The entry with the same key, if any (`FAST_NONE`: none).
+    /// The entry with the same key in [`FAST_TABLE`]'s second part, if any
+    /// (`FAST_NONE`: none).
     next: u8,
 }
 
@@ -241,9 +242,10 @@ const fn fast_slot(key: u64) -> usize {
     (key.wrapping_mul(FAST_MULTIPLIER) >> 60) as usize
 }
 
-/// The entries of [`FAST_NAMES`], and for each slot the first entry whose key lands
-/// there (`FAST_NONE`: none).
-const FAST_TABLE: ([FastName; FAST_NAMES.len()], [u8; 16]) = {
+/// The [`FAST_NAMES`] entries by slot (an empty entry, of length 0, for a slot no key
+/// lands in), and the entries whose slot an earlier name took (the second name of
+/// each pair that shares its first five bytes).
+const FAST_TABLE: ([FastName; 16], [FastName; 2]) = {
     const EMPTY: FastName = FastName {
         len: 0,
         known: 0,
@@ -251,8 +253,9 @@ const FAST_TABLE: ([FastName; FAST_NAMES.len()], [u8; 16]) = {
         case: [0; 4],
         next: FAST_NONE,
     };
-    let mut entries = [EMPTY; FAST_NAMES.len()];
-    let mut slots = [FAST_NONE; 16];
+    let mut slots = [EMPTY; 16];
+    let mut more = [EMPTY; 2];
+    let mut taken = 0;
     let mut e = 0;
     while e < FAST_NAMES.len() {
         let name = FAST_NAMES[e];
@@ -265,18 +268,26 @@ const FAST_TABLE: ([FastName; FAST_NAMES.len()], [u8; 16]) = {
             j += 1;
         }
         let (letters, _) = letters.split_at(name.len());
-        let slot = fast_slot(fast_key_of(name));
-        entries[e] = FastName {
+        let entry = FastName {
             len: name.len(),
             known: known(name),
             words: name_words(name),
             case: name_words(letters),
-            next: slots[slot],
+            next: FAST_NONE,
         };
-        slots[slot] = e as u8;
+        let slot = fast_slot(fast_key_of(name));
+        if slots[slot].len == 0 {
+            slots[slot] = entry;
+        } else {
+            // A slot holds one name and at most one more (`fast_names_table`).
+            assert!(slots[slot].next == FAST_NONE);
+            slots[slot].next = taken as u8;
+            more[taken] = entry;
+            taken += 1;
+        }
         e += 1;
     }
-    (entries, slots)
+    (slots, more)
 };
 
 /// The length and [`KNOWN`] number of the [`FAST_NAMES`] name, in any letter case,
@@ -285,11 +296,11 @@ const FAST_TABLE: ([FastName; FAST_NAMES.len()], [u8; 16]) = {
 #[inline]
 fn fast_name(bytes: &[u8], i: usize) -> Option<(usize, u8)> {
     let key = fast_key(bytes, i)?;
-    let (entries, slots) = &FAST_TABLE;
-    let mut e = slots[fast_slot(key)];
-    while let Some(entry) = entries.get(usize::from(e)) {
+    let (slots, more) = &FAST_TABLE;
+    let mut entry = &slots[fast_slot(key)];
+    loop {
         let end = i + entry.len;
-        if bytes.get(end) == Some(&b':') {
+        if entry.len != 0 && bytes.get(end) == Some(&b':') {
             let w = name_words(&bytes[i..end]);
             let (k, c) = (&entry.words, &entry.case);
             if (w[0] | c[0]) ^ k[0]
@@ -301,9 +312,8 @@ fn fast_name(bytes: &[u8], i: usize) -> Option<(usize, u8)> {
                 return Some((entry.len, entry.known));
             }
         }
-        e = entry.next;
+        entry = more.get(usize::from(entry.next))?;
     }
-    None
 }
 
 /// The header fields of a head, as ranges into its bytes, in the order received.
@@ -946,10 +956,12 @@ pub(super) fn plain_fields(
         let value = &bytes[vs..ve];
         if known == CONTENT_LENGTH {
             let framing = &mut seen.framing;
-            let previous = framing.content_length.unwrap_or(None);
             framing.content_length = Some(match framing.content_length {
                 Some(None) => None,
-                _ => super::content_length(std::iter::once(value), previous),
+                // The usual one field of digits (what `content_length` reads first).
+                None => super::parse_length(value)
+                    .or_else(|| super::content_length(std::iter::once(value), None)),
+                previous => super::content_length(std::iter::once(value), previous.flatten()),
             });
         }
         seen.field(fields.len(), known);
@@ -1468,22 +1480,14 @@ mod tests {
 
     #[test]
     fn fast_names_table() {
-        let (entries, slots) = &FAST_TABLE;
+        let (slots, more) = &FAST_TABLE;
+        // Only the two pairs that share their first five bytes share a slot.
+        assert_eq!(
+            slots.iter().filter(|e| e.len != 0).count(),
+            FAST_NAMES.len() - 2
+        );
+        assert_eq!(more.iter().filter(|e| e.len != 0).count(), 2);
         for (e, name) in FAST_NAMES.iter().enumerate() {
-            // Every name is reached from its slot, and only the two pairs that share
-            // their first five bytes share a slot.
-            let mut chain = Vec::new();
-            let mut at = slots[fast_slot(fast_key_of(name))];
-            while let Some(entry) = entries.get(usize::from(at)) {
-                chain.push(at);
-                at = entry.next;
-            }
-            assert!(
-                chain.contains(&(e as u8)),
-                "{:?}",
-                String::from_utf8_lossy(name)
-            );
-            assert!(chain.len() <= 2);
             let line = [*name, b": x\r\n"].concat();
             assert_eq!(fast_name(&line, 0), Some((name.len(), known(name))));
             // `Host` and `Content-Type` have no number; every other name has its own.
