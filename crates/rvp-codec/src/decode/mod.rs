@@ -337,16 +337,18 @@ impl<H: ParseHead> Framer<H> {
     /// Takes the completed message out and gives `make` of it, keeping the head's field
     /// list for the next head.
     fn take<T>(&mut self, make: impl FnOnce(&H, Bytes) -> T) -> Option<T> {
-        let head = self.head.take()?;
-        let made = make(&head, std::mem::take(&mut self.body));
-        self.spare = head.into_spare();
+        let head = self.head.as_mut()?;
+        let made = make(head, std::mem::take(&mut self.body));
+        self.spare = head.take_spare();
+        self.head = None;
         Some(made)
     }
 
     /// Gives the field list of the last head back for the next one.
     fn recycle(&mut self) {
-        if let Some(head) = self.head.take() {
-            self.spare = head.into_spare();
+        if let Some(head) = &mut self.head {
+            self.spare = head.take_spare();
+            self.head = None;
         }
         self.body = Bytes::new();
     }
