@@ -43,12 +43,10 @@ pub enum FromPrincipal {
 impl FromPrincipal {
     /// Parses a field value.
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
-        // The usual value starts with its scheme: its first colon is the one.
-        let first_colon = s.iter().take(8).position(|&b| b == b':');
-        let url = match first_colon {
-            Some(i) if s.get(i + 1..i + 3) == Some(b"//") => true,
-            _ => memchr::memchr_iter(b':', s).any(|i| s.get(i + 1..i + 3) == Some(b"//")),
-        };
+        // The usual value starts with `http://` or `https://`; anything with a `://`
+        // is read as a URL.
+        let url = super::url::http_scheme_len(s).is_some()
+            || memchr::memchr_iter(b':', s).any(|i| s.get(i + 1..i + 3) == Some(b"//"));
         if url {
             return AbsoluteUrl::from_bytes(s).map(FromPrincipal::Url);
         }

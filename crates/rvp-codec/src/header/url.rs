@@ -285,12 +285,19 @@ fn is_plain_byte(b: u8) -> bool {
 /// Whether every byte of `s` [`is_plain_byte`]: eight bytes at a time, without a branch
 /// per word.
 fn all_plain_bytes(s: &[u8]) -> bool {
+    let mark = |w: &[u8; 8]| {
+        let x = u64::from_le_bytes(*w);
+        invisible_bytes(x) | url_special_bytes(x)
+    };
     let mut words = s.chunks_exact(8);
     let marked = words.by_ref().fold(0, |marked, word| {
-        let x = word.first_chunk().map_or(0, |w| u64::from_le_bytes(*w));
-        marked | invisible_bytes(x) | url_special_bytes(x)
+        marked | word.first_chunk().map_or(0, mark)
     });
-    marked == 0 && words.remainder().iter().all(|&b| is_plain_byte(b))
+    match s.last_chunk::<8>() {
+        // The bytes after the last whole word, in the word that ends `s`.
+        Some(last) if !words.remainder().is_empty() => marked | mark(last) == 0,
+        _ => marked == 0 && words.remainder().iter().all(|&b| is_plain_byte(b)),
+    }
 }
 
 /// The path and query of `s` (possibly empty, else starting with `/` or `?`) when `s`
@@ -298,23 +305,7 @@ fn all_plain_bytes(s: &[u8]) -> bool {
 /// `http://` or `https://` in any case, a host of letters, digits, dots and hyphens, and
 /// an optional port of at most 65535.
 fn split_plain_http_url(s: &[u8]) -> Option<&[u8]> {
-    // `| 0x20` maps exactly `H`/`h`, `T`/`t`, `P`/`p` and `S`/`s` onto the lower case.
-    let rest = match s {
-        [a, b, c, d, b':', b'/', b'/', rest @ ..]
-            if u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020
-                == u32::from_le_bytes(*b"http") =>
-        {
-            rest
-        }
-        [a, b, c, d, e, b':', b'/', b'/', rest @ ..]
-            if u32::from_le_bytes([*a, *b, *c, *d]) | 0x2020_2020
-                == u32::from_le_bytes(*b"http")
-                && *e | 0x20 == b's' =>
-        {
-            rest
-        }
-        _ => return None,
-    };
+    let rest = s.get(http_scheme_len(s)?..)?;
     let mut end = 0;
     while end < rest.len() && URL_BYTES[usize::from(rest[end])] & HOST != 0 {
         end += 1;
@@ -339,6 +330,22 @@ fn split_plain_http_url(s: &[u8]) -> Option<&[u8]> {
     match rest.get(end) {
         None | Some(b'/' | b'?') => Some(&rest[end..]),
         _ => None,
+    }
+}
+
+/// 7 or 8 when `s` starts with `http://` or `https://` in any letter case (and has at
+/// least eight bytes: a shorter one has no host), by one compare of its first word.
+#[inline]
+pub(crate) fn http_scheme_len(s: &[u8]) -> Option<usize> {
+    let w = u64::from_le_bytes(*s.first_chunk::<8>()?);
+    // Bit 5 set in the letters' bytes only: `| 0x20` maps exactly `H` and `h` onto `h`
+    // (and so for `t`, `p`, `s`), and `://` must be as it is.
+    if (w | 0x2020_2020) & 0x00ff_ffff_ffff_ffff == u64::from_le_bytes(*b"http://\0") {
+        Some(7)
+    } else if w | 0x20_2020_2020 == u64::from_le_bytes(*b"https://") {
+        Some(8)
+    } else {
+        None
     }
 }
 
@@ -737,6 +744,37 @@ mod tests {
                         s.iter().all(|&b| is_plain_byte(b)),
                         "{s:?}"
                     );
+                }
+            }
+        }
+    }
+
+    /// Every letter case of both schemes, and every byte at each of their first nine
+    /// places.
+    #[test]
+    fn http_scheme_by_word() {
+        let reference = |s: &[u8]| match s {
+            _ if s.len() < 8 => None,
+            _ if s[..7].eq_ignore_ascii_case(b"http://") => Some(7),
+            _ if s[..8].eq_ignore_ascii_case(b"https://") => Some(8),
+            _ => None,
+        };
+        for base in [&b"http://a.b"[..], b"https://a"] {
+            for case in 0..32u32 {
+                let mut s = base.to_vec();
+                for (i, b) in s.iter_mut().take(5).enumerate() {
+                    if case >> i & 1 == 1 {
+                        b.make_ascii_uppercase();
+                    }
+                }
+                assert_eq!(http_scheme_len(&s), reference(&s), "{s:?}");
+                for at in 0..9 {
+                    for byte in 0..=u8::MAX {
+                        let mut t = s.clone();
+                        t[at] = byte;
+                        assert_eq!(http_scheme_len(&t), reference(&t), "{t:?}");
+                        assert_eq!(http_scheme_len(&t[..7]), None);
+                    }
                 }
             }
         }
