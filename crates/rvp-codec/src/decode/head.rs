@@ -1137,6 +1137,8 @@ fn field_value_end(bytes: &[u8], mut i: usize) -> usize {
             i += 8;
         }
         match bytes.get(i) {
+            // The usual stop: the line's end.
+            Some(b'\r' | b'\n') => return i,
             Some(b'\t') => i += 1,
             Some(&b) if is_field_byte(b) => {
                 // Fewer than eight bytes were left: the rest one by one.
