@@ -43,6 +43,21 @@ pub(crate) fn parse_decimal(s: &[u8], min: u64, max: u64) -> Result<u64, Invalid
     if s.is_empty() {
         return Err(InvalidValue::Empty);
     }
+    // Up to 19 digits cannot overflow a `u64`: no check per digit but the digit's.
+    if s.len() <= 19 {
+        let mut n: u64 = 0;
+        for (offset, &b) in s.iter().enumerate() {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(InvalidValue::UnexpectedByte { offset, byte: b });
+            }
+            n = n * 10 + u64::from(digit);
+        }
+        if n < min || n > max {
+            return Err(InvalidValue::OutOfRange { min, max });
+        }
+        return Ok(n);
+    }
     let mut n: u64 = 0;
     for (offset, &b) in s.iter().enumerate() {
         if !b.is_ascii_digit() {
@@ -280,6 +295,64 @@ mod tests {
             parse_decimal(b"0", 1, 9),
             Err(InvalidValue::OutOfRange { min: 1, max: 9 })
         );
+    }
+
+    /// What `parse_decimal` must give: the first non-digit, else the number (in 128
+    /// bits, which no test input overflows) against the bounds.
+    fn decimal_reference(s: &[u8], min: u64, max: u64) -> Result<u64, InvalidValue> {
+        if s.is_empty() {
+            return Err(InvalidValue::Empty);
+        }
+        let mut n: u128 = 0;
+        for (offset, &b) in s.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                // The checked loop reports an overflow met before the byte.
+                if n > u128::from(u64::MAX) {
+                    return Err(InvalidValue::OutOfRange { min, max });
+                }
+                return Err(InvalidValue::UnexpectedByte { offset, byte: b });
+            }
+            n = n * 10 + u128::from(b - b'0');
+        }
+        match u64::try_from(n) {
+            Ok(n) if n >= min && n <= max => Ok(n),
+            _ => Err(InvalidValue::OutOfRange { min, max }),
+        }
+    }
+
+    proptest::proptest! {
+        /// Numbers of up to 30 digits (around the 19 that a `u64` always holds, and the
+        /// 20 of its largest values), with an odd byte anywhere or not, in bounds or not.
+        #[test]
+        fn decimal_agrees_with_reference(
+            digits in "[0-9]{0,30}",
+            odd in proptest::option::of((proptest::arbitrary::any::<proptest::sample::Index>(), proptest::arbitrary::any::<u8>())),
+            min in proptest::prop_oneof![proptest::strategy::Just(0u64), proptest::arbitrary::any::<u64>()],
+            max in proptest::prop_oneof![proptest::strategy::Just(u64::MAX), proptest::arbitrary::any::<u64>()],
+        ) {
+            let mut s = digits.into_bytes();
+            if let Some((at, byte)) = odd.filter(|_| !s.is_empty()) {
+                let i = at.index(s.len());
+                s[i] = byte;
+            }
+            proptest::prop_assert_eq!(parse_decimal(&s, min, max), decimal_reference(&s, min, max));
+        }
+    }
+
+    #[test]
+    fn decimal_at_the_limits() {
+        for s in [
+            "18446744073709551615",
+            "18446744073709551616",
+            "9999999999999999999",
+            "0000000000000000000000001",
+        ] {
+            assert_eq!(
+                parse_decimal(s.as_bytes(), 0, u64::MAX),
+                decimal_reference(s.as_bytes(), 0, u64::MAX),
+                "{s}"
+            );
+        }
     }
 
     #[test]
