@@ -33,6 +33,7 @@ impl CallBack {
     }
 
     /// Parses a field value.
+    #[inline]
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
         AbsoluteUrl::from_bytes(s).map(Self)
     }

@@ -100,6 +100,10 @@ impl AsRef<str> for AbsoluteUrl {
 
 impl AbsoluteUrl {
     /// Parses and validates a URL.
+    // Inlined with `from_visible_ascii` (the checks stay calls): the 64-byte value is
+    // then built in the caller's frame. Returned from a call, it was read back right
+    // after the stores that made it, in pieces of other sizes, and the reads waited.
+    #[inline]
     pub fn from_bytes(s: &[u8]) -> Result<Self, InvalidValue> {
         if s.len() <= MAX_URL_LEN && split_plain_http_url(s).is_some_and(all_plain_bytes) {
             // The usual URL, in one pass: it is `is_plain_http_url` without any byte that
@@ -152,6 +156,7 @@ impl AbsoluteUrl {
     }
 
     /// The value of an accepted URL (visible ASCII, at most [`MAX_URL_LEN`] bytes).
+    #[inline]
     fn from_visible_ascii(s: &[u8]) -> Result<Self, InvalidValue> {
         let text = match u8::try_from(s.len()) {
             Ok(len) if s.len() <= INLINE_LEN => {
