@@ -259,6 +259,8 @@ const FAST_TABLE: ([FastName; 16], [FastName; 2]) = {
     let mut e = 0;
     while e < FAST_NAMES.len() {
         let name = FAST_NAMES[e];
+        // `name_words` covers every byte of names of 4 to 32 bytes only.
+        assert!(name.len() >= 4 && name.len() <= 32);
         let mut letters = [0u8; 32];
         let mut j = 0;
         while j < name.len() {
@@ -1506,13 +1508,15 @@ mod tests {
     }
 
     /// The first space among the first 16 bytes, in lines of every length up to 24
-    /// with up to two spaces anywhere.
+    /// with up to two spaces anywhere, among bytes next to a space's value and others.
     #[test]
     fn method_end_finds_the_first_space() {
+        let filler = [b'M', 0x00, 0x1f, 0x21, b'\t', 0xa0, 0x60];
         for len in 0..24 {
             for a in 0..=len {
                 for b in a..=len {
-                    let mut line = vec![b'M'; len];
+                    let mut line: Vec<u8> =
+                        (0..len).map(|i| filler[(i + a) % filler.len()]).collect();
                     for at in [a, b] {
                         if let Some(byte) = line.get_mut(at) {
                             *byte = b' ';
@@ -1539,6 +1543,36 @@ mod tests {
             assert_eq!(fast_name(&line, 0), Some((name.len(), known(name))));
             // `Host` and `Content-Type` have no number; every other name has its own.
             assert_eq!(known(name) == 0, e + 1 >= KNOWN.len());
+        }
+        // Every name with every byte at every place (the colon's included), and cut
+        // short before the colon: a match exactly when the line is still the name and
+        // its colon in some letter case.
+        for name in FAST_NAMES {
+            let line = [name, &b":  x"[..]].concat();
+            for at in 0..=name.len() {
+                for byte in 0..=u8::MAX {
+                    let mut changed = line.clone();
+                    changed[at] = byte;
+                    assert_eq!(
+                        fast_name(&changed, 0),
+                        fast_name_reference(&changed),
+                        "{changed:?}"
+                    );
+                }
+            }
+            for len in 0..line.len() {
+                let cut = [&line[..len], &b"\r\n\r\n\r\n\r\n"[..]].concat();
+                let expected = (len > name.len()).then(|| (name.len(), known(name)));
+                assert_eq!(fast_name(&cut, 0), expected, "{cut:?}");
+            }
+        }
+        // A slot no name lands in matches nothing, a line starting with the colon
+        // included.
+        for (slot, entry) in slots.iter().enumerate() {
+            if entry.len == 0 {
+                let line = b":\r\n\r\nxxxxxx";
+                assert_eq!(fast_name(line, 0), None, "slot {slot}");
+            }
         }
         // A CR where the name has a hyphen (bit 5 apart) is no match.
         assert_eq!(fast_name(b"call\rback: x\r\n", 0), None);

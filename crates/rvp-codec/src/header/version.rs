@@ -179,23 +179,32 @@ mod tests {
         }
     }
 
-    /// Every three-byte value over digits, `.` and two other bytes: the one-digit fast
-    /// path gives what the general parse does (checked here by its rule: digits, a dot,
-    /// digits, each number up to 65535).
+    /// Three-byte values: every byte at each place, the other two from digits, `.` and
+    /// the bytes next to the digits' range. The one-digit fast path gives what the
+    /// general parse does (checked here by its rule: a digit, a dot, a digit).
     #[test]
     fn three_byte_values() {
-        let alphabet = b"0129.x ";
-        for &a in alphabet {
-            for &b in alphabet {
-                for &c in alphabet {
-                    let s = [a, b, c];
-                    let expected = match s {
-                        [a, b'.', c] if a.is_ascii_digit() && c.is_ascii_digit() => Some(
-                            NotificationsVersion::new(u16::from(a - b'0'), u16::from(c - b'0')),
-                        ),
-                        _ => None,
-                    };
-                    assert_eq!(NotificationsVersion::from_bytes(&s).ok(), expected, "{s:?}");
+        let others = b"0159./:";
+        for place in 0..3 {
+            for byte in 0..=u8::MAX {
+                for &x in others {
+                    for &y in others {
+                        let mut rest = [x, y].into_iter();
+                        let s: [u8; 3] = std::array::from_fn(|i| {
+                            if i == place {
+                                byte
+                            } else {
+                                rest.next().unwrap_or(x)
+                            }
+                        });
+                        let expected = match s {
+                            [a, b'.', c] if a.is_ascii_digit() && c.is_ascii_digit() => Some(
+                                NotificationsVersion::new(u16::from(a - b'0'), u16::from(c - b'0')),
+                            ),
+                            _ => None,
+                        };
+                        assert_eq!(NotificationsVersion::from_bytes(&s).ok(), expected, "{s:?}");
+                    }
                 }
             }
         }
