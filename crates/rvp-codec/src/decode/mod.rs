@@ -337,10 +337,8 @@ impl<H: ParseHead> Framer<H> {
     /// Takes the completed message out and gives `make` of it, keeping the head's field
     /// list for the next head.
     fn take<T>(&mut self, make: impl FnOnce(&H, Bytes) -> T) -> Option<T> {
-        let head = self.head.as_mut()?;
-        let made = make(head, std::mem::take(&mut self.body));
-        self.spare = head.take_spare();
-        self.head = None;
+        let made = make(self.head.as_ref()?, std::mem::take(&mut self.body));
+        self.recycle();
         Some(made)
     }
 
